@@ -1,0 +1,121 @@
+"""Policy parameters: what a province or agency may set, each dated and cited.
+
+A parameter is declared here once (name, unit, default, citation, how to check a value). Values
+that administrators set live in `PolicyValue` rows with an effective date; `value_of` returns the
+value in force on a date for an agency, looking at the agency, then the agencies above it, then
+the all-agency value, then the default declared here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from zhifa.law.errors import RuleViolation
+from zhifa.law.qualification import Quantity, TrainingRules, Unit
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str
+    default: Any
+    unit: str
+    citation: str
+    help: str
+    check: Callable[[Any], Any]  # returns the normalised value or raises RuleViolation
+
+
+def _quantity(value: Any) -> dict:
+    if not isinstance(value, dict) or set(value) != {"value", "unit"}:
+        raise RuleViolation("policy_shape", "取值应为数量和单位，例如 {\"value\": 60, \"unit\": \"hours\"}", "value")
+    try:
+        unit = Unit(value["unit"])
+    except ValueError:
+        raise RuleViolation("policy_unit", "单位只能是 hours（学时）、days（天）、weeks（周）、months（月）",
+                            "unit") from None
+    amount = value["value"]
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not 0 < amount <= 10000:
+        raise RuleViolation("policy_range", "数量应为大于 0 且不超过 10000 的数字", "value")
+    return {"value": amount, "unit": unit.value}
+
+
+def _int_between(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise RuleViolation("policy_range", f"取值应为 {lo} 到 {hi} 之间的整数", "value")
+        return value
+    return check
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise RuleViolation("policy_shape", "取值应为 是（true）或 否（false）", "value")
+    return value
+
+
+TRAINING_BASIS = "《法治政府建设实施纲要（2021—2025年）》（十五）；省级行政执法证件管理办法（具体标准未核实，law.md §3.6 [U]）"
+
+PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
+    Parameter("training.onboarding_min", "入职培训最低要求", {"value": 1, "unit": "months"}, "数量",
+              TRAINING_BASIS, "新任执法人员取得执法资格前须完成的入职培训量。可按月、周、天或学时设定。",
+              _quantity),
+    Parameter("training.yearly_min", "年度复训/轮训最低要求", {"value": 1, "unit": "weeks"}, "数量",
+              TRAINING_BASIS + "；常见口径“每人每年不少于60学时”",
+              "在岗执法人员每个自然年度须完成的复训、轮训和专题培训量。可设为 60 学时等。", _quantity),
+    Parameter("training.days_per_week", "每周折合培训日", 5, "天", TRAINING_BASIS,
+              "以“周”计的要求折合多少个培训日。", _int_between(1, 7)),
+    Parameter("training.days_per_month", "每月折合培训日", 22, "天", TRAINING_BASIS,
+              "以“月”计的要求折合多少个培训日。", _int_between(1, 31)),
+    Parameter("certificate.annual_review_required", "执法证须年审", False, "是/否",
+              "省级行政执法证件管理办法（各省规定不一，law.md §3.6 [U]）",
+              "开启后，持证满一个自然年度的执法证缺少上一年度年审合格记录即不得执法。", _bool),
+    Parameter("certificate.expiry_alert_days", "执法证到期提醒天数", 60, "天", "本机关管理规定",
+              "执法证在此天数内到期时在人员名册和提醒中显示。", _int_between(1, 365)),
+]}
+
+
+def parameter(key: str) -> Parameter:
+    try:
+        return PARAMETERS[key]
+    except KeyError:
+        raise RuleViolation("policy_unknown", f"没有名为 {key} 的政策参数", "key") from None
+
+
+def value_of(key: str, agency=None, on: date | None = None) -> Any:
+    """The value of `key` in force on `on` for `agency` (its own, inherited, or the default)."""
+    from .models import PolicyValue
+
+    param = parameter(key)
+    on = on or date.today()
+    chain = agency.lineage_ids() if agency is not None else []
+    rows = list(PolicyValue.objects.filter(key=key, effective_from__lte=on)
+                .filter(_agency_filter(chain)).values("agency_id", "value", "effective_from", "id"))
+    if not rows:
+        return param.default
+    rank = {aid: i for i, aid in enumerate(chain)}  # the agency itself first, then its parents
+    rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
+    return rows[0]["value"]
+
+
+def _agency_filter(chain: list[int]):
+    from django.db.models import Q
+
+    return Q(agency__isnull=True) | Q(agency_id__in=chain)
+
+
+def training_rules(agency=None, on: date | None = None) -> TrainingRules:
+    """The training and certificate rules in force for an agency on a date."""
+    def q(key: str) -> Quantity:
+        v = value_of(key, agency, on)
+        return Quantity(v["value"], Unit(v["unit"]))
+
+    return TrainingRules(
+        onboarding_min=q("training.onboarding_min"),
+        yearly_min=q("training.yearly_min"),
+        days_per_week=value_of("training.days_per_week", agency, on),
+        days_per_month=value_of("training.days_per_month", agency, on),
+        annual_review_required=value_of("certificate.annual_review_required", agency, on),
+    )

@@ -1,0 +1,65 @@
+"""Session rules: idle logout and the second factor (standards.md §1(c))."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+IDLE_KEY = "zhifa_last_seen"
+
+# Paths that a signed-in user who still owes the second factor may reach.
+_OTP_OPEN = ("otp_verify", "otp_setup", "logout", "set_language", "health")
+
+
+def idle_limit_seconds(user) -> int:
+    minutes = settings.ZHIFA_IDLE_MINUTES_ADMIN if (user.is_superuser or user.is_admin_role) \
+        else settings.ZHIFA_IDLE_MINUTES
+    return minutes * 60
+
+
+class IdleTimeoutMiddleware:
+    """Logs a user out after a quiet spell: 15 minutes for administrators, 30 for others."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            last = request.session.get(IDLE_KEY)
+            if last is not None and now - float(last) > idle_limit_seconds(user):
+                from zhifa.records.services import record
+
+                record("auth.idle_logout", actor=user, subject=f"user:{user.pk}",
+                       payload={"idle_seconds": int(now - float(last)), "limit": idle_limit_seconds(user)})
+                logout(request)
+                messages.warning(request, "您已超过规定时间未操作，系统已自动退出，请重新登录。")
+                return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            request.session[IDLE_KEY] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Administrators and heads must pass a TOTP check before anything else (等保 level 3)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.needs_second_factor and not user.is_verified():
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            name = match.url_name if match else None
+            if name not in _OTP_OPEN and not request.path_info.startswith(settings.STATIC_URL):
+                from django_otp import devices_for_user
+
+                target = "otp_verify" if any(True for _ in devices_for_user(user, confirmed=True)) else "otp_setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,93 @@
+"""Signing in and out, the lockout answer, and the second factor (TOTP)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhifa.records.services import record
+
+from ..forms import LoginForm, TokenForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "org/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def lockout_response(request, credentials=None, *args, **kwargs):
+    """What a locked-out account sees (django-axes calls this)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = LoginForm(request, data=None)
+    form.lockout_message = (f"连续 {settings.AXES_FAILURE_LIMIT} 次登录失败，账户已锁定 {minutes} 分钟。"
+                            "请稍后再试，或联系安全管理员解锁。")
+    return render(request, "org/login.html", {"form": form, "locked": True}, status=429)
+
+
+def _next_url(request, default="home") -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    from django.urls import reverse
+
+    return reverse(default)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Second step of signing in: the 6-digit code from the user's authenticator app."""
+    devices = list(devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect("otp_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is not None:
+            otp_login(request, device)
+            record("auth.otp_verified", actor=request.user, subject=f"user:{request.user.pk}", payload={})
+            return redirect(_next_url(request))
+        record("auth.otp_failed", actor=request.user, subject=f"user:{request.user.pk}", payload={})
+        form.add_error("token", "动态验证码不正确或已过期，请查看验证器中的最新 6 位数字。")
+    return render(request, "org/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """Enrol an authenticator app: show the key and QR code, confirm with a first code."""
+    user = request.user
+    if any(True for _ in devices_for_user(user, confirmed=True)) and not user.is_verified():
+        return redirect("otp_verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="动态验证码", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                record("auth.otp_enrolled", actor=user, subject=f"user:{user.pk}", payload={"device": device.pk})
+            otp_login(request, device)
+            messages.success(request, "已启用动态验证码。以后登录时需要输入验证器中的 6 位数字。")
+            return redirect(_next_url(request))
+        form.add_error("token", "动态验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。")
+    import base64
+
+    import segno
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2329")
+    return render(request, "org/otp_setup.html", {"form": form, "secret": secret, "qr_svg": qr_svg,
+                                                  "next": request.GET.get("next", "")})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartiesConfig(AppConfig):
+    name = "zhifa.parties"
+    verbose_name = "行政相对人"
