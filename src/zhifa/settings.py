@@ -177,6 +177,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhifa.org.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# Lock the account, not the address: a bureau's officers share one office IP, and locking it would lock
+# everyone out after one person's mistakes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_ENABLE_ADMIN = True
 
 # Idle logout: 15 minutes for administrators, 30 for everyone else.
@@ -213,6 +216,7 @@ USE_TZ = True
 # --- Files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ZHIFA_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("ZHIFA_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -1,0 +1,73 @@
+"""Shared fixtures: a real database (SQLite or PostgreSQL by DATABASE_URL), agencies, people."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+
+PASSWORD = "Zhifa-Test-Passw0rd-2026"
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def domains(db):
+    """The reference domains (NET, ENT, PER, TRV …) as a dict code → Domain."""
+    from zhifa.catalog.models import Domain
+
+    call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))
+    return {d.code: d for d in Domain.objects.all()}
+
+
+@pytest.fixture
+def make_agency(db):
+    from zhifa.org.models import Agency
+
+    def make(name: str = "测试县文化广电和旅游局", parent=None, **kw) -> Agency:
+        n = next(_seq)
+        defaults = {"code": f"T{n:05d}", "region_code": "411723", "document_name": name, "short_name": "测文旅"}
+        defaults.update(kw)
+        return Agency.objects.create(name=name, parent=parent, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def agency(make_agency):
+    return make_agency()
+
+
+@pytest.fixture
+def make_user(db, domains):
+    from zhifa.org.models import User
+    from zhifa.org.services import set_roles
+
+    def make(agency=None, roles=("officer",), username: str | None = None, password: str = PASSWORD,
+             **kw) -> User:
+        n = next(_seq)
+        user = User.objects.create_user(username=username or f"user{n}", password=password,
+                                        full_name=kw.pop("full_name", f"测试人员{n}"), agency=agency, **kw)
+        set_roles(user, roles, actor=None)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def verified_login():
+    """Log a user in on a test client, with the second factor passed when their role needs it."""
+
+    def login(client, user):
+        client.force_login(user)
+        if user.needs_second_factor:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+                TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return client
+
+    return login
