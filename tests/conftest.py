@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 
 import pytest
@@ -16,7 +17,7 @@ def domains(db):
     """The reference domains (NET, ENT, PER, TRV …) as a dict code → Domain."""
     from zhifa.catalog.models import Domain
 
-    call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_reference", verbosity=0, stdout=io.StringIO())
     return {d.code: d for d in Domain.objects.all()}
 
 

@@ -82,10 +82,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the idle logout, which leaves a message for the login page.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zhifa.org.middleware.IdleTimeoutMiddleware",
     "zhifa.org.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhifa.web.middleware.SecurityHeadersMiddleware",
     # Last, so it sees failed logins after everything else ran.

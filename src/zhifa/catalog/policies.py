@@ -56,7 +56,8 @@ def _bool(value: Any) -> bool:
     return value
 
 
-TRAINING_BASIS = "《法治政府建设实施纲要（2021—2025年）》（十五）；省级行政执法证件管理办法（具体标准未核实，law.md §3.6 [U]）"
+TRAINING_BASIS = ("《法治政府建设实施纲要（2021—2025年）》（十五）；"
+                  "省级行政执法证件管理办法（具体标准各地不一，由本机关设定）")
 
 PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
     Parameter("training.onboarding_min", "入职培训最低要求", {"value": 1, "unit": "months"}, "数量",
@@ -70,7 +71,7 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
     Parameter("training.days_per_month", "每月折合培训日", 22, "天", TRAINING_BASIS,
               "以“月”计的要求折合多少个培训日。", _int_between(1, 31)),
     Parameter("certificate.annual_review_required", "执法证须年审", False, "是/否",
-              "省级行政执法证件管理办法（各省规定不一，law.md §3.6 [U]）",
+              "省级行政执法证件管理办法（各省规定不一，由本机关设定）",
               "开启后，持证满一个自然年度的执法证缺少上一年度年审合格记录即不得执法。", _bool),
     Parameter("certificate.expiry_alert_days", "执法证到期提醒天数", 60, "天", "本机关管理规定",
               "执法证在此天数内到期时在人员名册和提醒中显示。", _int_between(1, 365)),

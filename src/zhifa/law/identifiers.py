@@ -9,6 +9,7 @@ address code unknown to the bundled table, an inner organisation-code check that
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,13 @@ class IdCheck:
     warnings: tuple[str, ...] = field(default=())
     basis: Citation | None = None
 
+    @property
+    def message(self) -> str:
+        """The reason with the standard it comes from, e.g. "…（GB 32100-2015）", for a form."""
+        if not self.reason:
+            return ""
+        return f"{self.reason}（{self.basis.source.split('《')[0]}）" if self.basis else self.reason
+
     def as_dict(self) -> dict:
         out = {"valid": self.valid, "number": self.number, "reason": self.reason, "code": self.code,
                "warnings": list(self.warnings), "basis": str(self.basis) if self.basis else None}
@@ -39,8 +47,22 @@ class IdCheck:
         return out
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def _clean(number: str) -> str:
-    return "".join(str(number or "").split()).replace("-", "").upper()
+    """Drop spaces and hyphens, fold full-width characters (typed with a Chinese IME) to ASCII,
+    upper-case. Only full-width forms are folded: other look-alike digits (², ٣) stay as they are
+    and are refused by the format checks below."""
+    text = "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch
+                   for ch in str(number or ""))
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts ² and other scripts' digits, which int() or
+    python-stdnum then choke on."""
+    return bool(text) and set(text) <= _ASCII_DIGITS
 
 
 def check_resident_id(number: str, *, today: date | None = None) -> IdCheck:
@@ -59,7 +81,7 @@ def check_resident_id(number: str, *, today: date | None = None) -> IdCheck:
         return bad("empty", "身份证号码不能为空")
     if len(n) != 18:
         return bad("length", f"身份证号码应为 18 位，实际为 {len(n)} 位")
-    if not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
+    if not _digits(n[:17]) or not (_digits(n[17]) or n[17] == "X"):
         return bad("format", "身份证号码前 17 位应为数字，第 18 位应为数字或 X")
     try:
         born = ric.get_birth_date(n)
@@ -75,7 +97,9 @@ def check_resident_id(number: str, *, today: date | None = None) -> IdCheck:
     warnings: list[str] = []
     try:
         ric.get_birth_place(n)
-    except stdnum_errors.ValidationError:
+    # python-stdnum raises KeyError for a prefix its table knows only above county level (e.g.
+    # 111000); any failure of the look-up is a doubt about the table, not about the number.
+    except (stdnum_errors.ValidationError, KeyError, ValueError, IndexError):
         warnings.append(f"地址码 {n[:6]} 不在内置行政区划表中，请核对")
     sex = "male" if int(n[16]) % 2 else "female"
     return IdCheck(True, n, birth_date=born, sex=sex, warnings=tuple(warnings), basis=GB_11643)
@@ -107,7 +131,7 @@ def check_uscc(code: str) -> IdCheck:
         return bad("empty", "统一社会信用代码不能为空")
     if len(n) != 18:
         return bad("length", f"统一社会信用代码应为 18 位，实际为 {len(n)} 位")
-    if not n[:8].isdigit():
+    if not _digits(n[:8]):
         return bad("format", "统一社会信用代码前 8 位（登记管理部门码、机构类别码、行政区划码）应为数字")
     wrong = [ch for ch in n[8:] if ch not in uscc._alphabet]
     if wrong:
@@ -116,12 +140,30 @@ def check_uscc(code: str) -> IdCheck:
     expected = uscc.calc_check_digit(n)
     if n[17] != expected:
         return bad("checksum", f"统一社会信用代码校验码错误：第 18 位应为 {expected}，实际为 {n[17]}")
-    warnings = () if _org_code_ok(n[8:17]) else ("第 9–17 位组织机构代码的校验位不符合 GB 11714，个体工商户等可能如此，请核对",)
+    warnings = () if _org_code_ok(n[8:17]) else (
+        "第 9–17 位组织机构代码的校验位不符合 GB 11714，个体工商户等可能如此，请核对",)
     return IdCheck(True, n, warnings=warnings, basis=GB_32100)
 
 
+def mask_id_number(number: str) -> str:
+    """An identity number for display: the first 6 and last 4 characters of an 18-digit number
+    (the birth date and sequence hidden); shorter numbers keep the first and last 2."""
+    n = str(number or "")
+    if len(n) <= 4:
+        return "*" * len(n)
+    if len(n) < 11:
+        return n[:2] + "*" * (len(n) - 4) + n[-2:]
+    return n[:6] + "*" * (len(n) - 10) + n[-4:]
+
+
 def age_on(birth: date, on: date) -> int:
-    """Whole years of age on a date (a birthday counts from its day)."""
+    """Whole years of age on a date (a birthday counts from its day; someone born on 29 February
+    turns a year older on 1 March in a common year).
+
+    Open question, not decided here: the criminal-law interpretation (最高人民法院关于审理未成年人
+    刑事案件具体应用法律若干问题的解释 第二条) counts 周岁 from the day *after* the birthday; whether
+    行政处罚法 Art 30 follows it is unverified (law.md has no source), so callers deciding on age
+    14 or 18 exactly on a birthday should flag the case for review."""
     years = on.year - birth.year
     if (on.month, on.day) < (birth.month, birth.day):
         years -= 1

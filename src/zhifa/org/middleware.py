@@ -7,11 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 
 IDLE_KEY = "zhifa_last_seen"
 
 # Paths that a signed-in user who still owes the second factor may reach.
 _OTP_OPEN = ("otp_verify", "otp_setup", "logout", "set_language", "health")
+
+
+def _with_next(url_name: str, request) -> str:
+    # Encoded, so a path with its own query string ("?a=1&b=2") comes back whole.
+    return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
 
 
 def idle_limit_seconds(user) -> int:
@@ -38,7 +44,7 @@ class IdleTimeoutMiddleware:
                        payload={"idle_seconds": int(now - float(last)), "limit": idle_limit_seconds(user)})
                 logout(request)
                 messages.warning(request, "您已超过规定时间未操作，系统已自动退出，请重新登录。")
-                return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+                return redirect(_with_next("login", request))
             request.session[IDLE_KEY] = now
         return self.get_response(request)
 
@@ -60,6 +66,7 @@ class SecondFactorMiddleware:
             if name not in _OTP_OPEN and not request.path_info.startswith(settings.STATIC_URL):
                 from django_otp import devices_for_user
 
-                target = "otp_verify" if any(True for _ in devices_for_user(user, confirmed=True)) else "otp_setup"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+                enrolled = any(True for _ in devices_for_user(user, confirmed=True))
+                target = "otp_verify" if enrolled else "otp_setup"
+                return redirect(_with_next(target, request))
         return self.get_response(request)

@@ -233,6 +233,9 @@ class CertificateStatusChange(models.Model):
         verbose_name_plural = "执法证状态变更"
         ordering = ["effective_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.get_status_display()}（{self.effective_on}）"
+
 
 class AnnualReview(models.Model):
     """年审: the yearly check of a certificate."""
@@ -251,6 +254,9 @@ class AnnualReview(models.Model):
         verbose_name_plural = "年审记录"
         ordering = ["certificate", "-year"]
         constraints = [models.UniqueConstraint(fields=["certificate", "year"], name="one_review_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.year} 年审"
 
 
 class TrainingKind(models.TextChoices):

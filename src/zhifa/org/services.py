@@ -188,31 +188,83 @@ def roster(user, on: date | None = None, *, agency: Agency | None = None) -> lis
                         missing.setdefault(r.message, r)
         if not ok and not missing:  # nothing but domains not covered
             missing = {"未持有覆盖任何执法领域的有效证件": q.Reason("no_domain", "未持有覆盖任何执法领域的有效证件")}
-        alerts = qualification_alerts(p, on, rules, alert_days)
+        alerts = [a.text for a in person_alerts(p, on, rules, alert_days) if a.key in WARNING_ALERTS]
         current = max(p.certificates.all(), key=lambda c: c.valid_until, default=None)
         status = "no" if not ok else ("warn" if alerts else "ok")
         rows.append(RosterRow(p, status, list(missing.values()) if not ok else [], alerts, ok, no, current))
     return rows
 
 
-def qualification_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) -> list[str]:
-    """What will soon stop an officer: a certificate expiring in the window, this year's training."""
-    alerts = []
-    for c in p.certificates.all():
-        status = c.facts().status_on(on)
-        if status is q.CertStatus.VALID and c.valid_until <= on + timedelta(days=alert_days):
-            alerts.append(f"执法证 {c.number} 将于 {c.valid_until:%Y-%m-%d} 到期（{(c.valid_until - on).days} 天后）")
+@dataclass
+class Alert:
+    """Something that stops, or will soon stop, an officer. `key` groups it on the alerts page."""
+
+    key: str  # expiring | invalid | onboarding | refresher | yearly
+    text: str
+    sort: object
+
+
+# Alert kinds that leave the officer able to act today ("warn"), as opposed to those that stop them.
+WARNING_ALERTS = frozenset({"expiring", "yearly"})
+
+
+def _superseded(mine: q.CertificateFacts, others: list[q.CertificateFacts], on: date) -> bool:
+    """Another certificate of the same person, valid on `on`, covers every domain of this one."""
+    return any(f is not mine and f.issued_on <= on and f.status_on(on) is q.CertStatus.VALID
+               and mine.domains <= f.domains for f in others)
+
+
+def _renewed(mine: q.CertificateFacts, others: list[q.CertificateFacts]) -> bool:
+    """Another certificate takes over when this one expires, for every domain it covers."""
+    day_after = mine.valid_until + timedelta(days=1)
+    return any(f is not mine and f.issued_on <= day_after and f.status_on(day_after) is q.CertStatus.VALID
+               and mine.domains <= f.domains for f in others)
+
+
+def year_amount(trainings: list[q.TrainingFacts], year: int, on: date,
+                rules: q.TrainingRules) -> tuple[float, float, str]:
+    """(done, required, unit label) of one calendar year's counted training, up to `on`."""
+    counted = [t for t in trainings
+               if t.kind in q.YEARLY_KINDS and t.end.year == year and t.end <= on and t.counts]
+    unit = q.Unit(rules.yearly_min.unit)
+    if unit is q.Unit.HOURS:
+        return sum(t.hours for t in counted), float(rules.yearly_min.value), "学时"
+    return sum(t.days for t in counted), float(rules.required_days(rules.yearly_min)), "个培训日"
+
+
+def person_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) -> list[Alert]:
+    """Everything that stops or will soon stop one officer (uses prefetched certificates/trainings)."""
+    out: list[Alert] = []
+    facts = [c.facts() for c in p.certificates.all()]
+    for f in facts:
+        if f.issued_on > on:
+            continue
+        status = f.status_on(on)
+        if status is q.CertStatus.VALID:
+            left = (f.valid_until - on).days
+            if left <= alert_days and not _renewed(f, facts):
+                when = "今天" if left == 0 else f"{left} 天后"
+                out.append(Alert("expiring", f"执法证 {f.number} 将于 {f.valid_until:%Y-%m-%d} 到期（{when}）",
+                                 f.valid_until))
+        elif not _superseded(f, facts, on):
+            label = q.CERT_STATUS_LABELS[status]
+            why = f.reason_on(on)
+            since = f"有效期至 {f.valid_until:%Y-%m-%d}" if status is q.CertStatus.EXPIRED and not why else why
+            out.append(Alert("invalid", f"执法证 {f.number} {label}" + (f"（{since}）" if since else ""),
+                             f.valid_until))
     trainings = [t.facts() for t in p.trainings.all()]
+    for reason in q.training_reasons(trainings, on, rules):
+        key = "onboarding" if reason.code == "onboarding_incomplete" else "refresher"
+        out.append(Alert(key, reason.message, p.full_name))
     completed = q.onboarding_completed_on([t for t in trainings if t.end <= on], rules)
-    if completed is not None:
-        this_year = [t for t in trainings if t.kind in q.YEARLY_KINDS and t.end.year == on.year and t.counts]
-        unit = q.Unit(rules.yearly_min.unit)
-        done = sum(t.hours for t in this_year) if unit is q.Unit.HOURS else sum(t.days for t in this_year)
-        required = rules.yearly_min.value if unit is q.Unit.HOURS else rules.required_days(rules.yearly_min)
+    # This year's training is owed by those trained before the year began (as the rule checks it).
+    if completed is not None and completed < date(on.year, 1, 1):
+        done, required, label = year_amount(trainings, on.year, on, rules)
         if done + 1e-9 < required:
-            label = "学时" if unit is q.Unit.HOURS else "个培训日"
-            alerts.append(f"{on.year} 年度培训尚差 {q._fmt(required - done)} {label}（要求 {rules.yearly_min}）")
-    return alerts
+            out.append(Alert("yearly", f"{on.year} 年度已完成 {q._fmt(done)} {label}，"
+                                       f"尚差 {q._fmt(required - done)} {label}（要求不少于 {rules.yearly_min}）",
+                             done - required))
+    return out
 
 
 # --- certificates and training ----------------------------------------------------------------
@@ -276,7 +328,8 @@ def add_training(*, person: User, kind: str, title: str, organiser: str, start_o
     if days is None:
         days = Decimal(q.weekdays_between(start_on, end_on))
     elif days < 0 or days > (end_on - start_on).days + 1:
-        raise RuleViolation("training_days", f"培训天数应在 0 到 {(end_on - start_on).days + 1} 之间（不超过起止日期跨度）",
+        span = (end_on - start_on).days + 1
+        raise RuleViolation("training_days", f"培训天数应在 0 到 {span} 之间（不超过起止日期跨度）",
                             "days")
     with transaction.atomic():
         t = Training.objects.create(person=person, kind=kind, title=title.strip(), organiser=organiser.strip(),
@@ -286,3 +339,250 @@ def add_training(*, person: User, kind: str, title: str, organiser: str, start_o
                payload={"person": person.username, "kind": kind, "title": t.title, "start_on": start_on,
                         "end_on": end_on, "hours": hours, "days": days, "exam": exam_result})
     return t
+
+
+# --- accounts (系统管理员), roles, lockout and second factor (安全管理员) -------------------------
+# The fields of a person an administrator maintains; the password is handled on its own.
+PERSON_FIELDS = ("username", "full_name", "agency", "unit", "position", "phone", "employee_no", "joined_on",
+                 "has_legal_qualification", "legal_qualification_no", "first_review_on", "is_active")
+
+
+def _person_value(name: str, value):
+    """A field value as it goes into the record: related rows by id and name, phone numbers masked."""
+    if name in ("agency", "unit"):
+        return {"id": value.pk, "name": value.name} if value is not None else None
+    if name == "phone":  # personal data: the record says that it changed, not what it is
+        return "***" if value else ""
+    return value
+
+
+def _check_person(fields: dict, *, actor, person: User | None = None) -> dict:
+    fields = dict(fields)
+    for name in ("username", "full_name", "position", "phone", "employee_no", "legal_qualification_no"):
+        fields[name] = (fields.get(name) or "").strip()
+    exclude_pk = person.pk if person is not None else None
+    agency = fields.get("agency")
+    if agency is None or not visible_agencies(actor).filter(pk=agency.pk).exists():
+        raise RuleViolation("agency_out_of_scope", "只能在本机关或下级机关中登记人员", "agency")
+    if person is not None and person.agency_id is not None \
+            and not visible_agencies(actor).filter(pk=person.agency_id).exists():
+        raise RuleViolation("person_out_of_scope", "该人员不在您的管理范围内", None)
+    unit = fields.get("unit")
+    if unit is not None and unit.agency_id != agency.pk:
+        raise RuleViolation("unit_agency", f"内设机构“{unit.name}”不属于{agency.name}", "unit")
+    if not fields["username"]:
+        raise RuleViolation("username_required", "请填写用户名", "username")
+    if User.objects.filter(username__iexact=fields["username"]).exclude(pk=exclude_pk).exists():
+        raise RuleViolation("username_taken", f"用户名“{fields['username']}”已被使用", "username")
+    if not fields["full_name"]:
+        raise RuleViolation("full_name_required", "请填写姓名", "full_name")
+    if fields["employee_no"] and User.objects.filter(agency=agency, employee_no=fields["employee_no"]) \
+            .exclude(pk=exclude_pk).exists():
+        raise RuleViolation("employee_no_taken", f"工号 {fields['employee_no']} 在{agency.name}已被使用",
+                            "employee_no")
+    if fields.get("has_legal_qualification") and not fields["legal_qualification_no"]:
+        raise RuleViolation("qualification_no_required", "具有法律职业资格的，请填写法律职业资格证书编号",
+                            "legal_qualification_no")
+    if fields["legal_qualification_no"] and not fields.get("has_legal_qualification"):
+        raise RuleViolation("qualification_flag", "填写了证书编号的，请勾选“具有法律职业资格”",
+                            "has_legal_qualification")
+    return fields
+
+
+def check_password(password: str, user: User) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS); every message on `password`."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise RuleViolation("password_weak", "；".join(exc.messages), "password") from None
+
+
+def create_person(*, actor: User, password: str, **fields) -> User:
+    """Register a person with an initial password. Roles are granted separately by the 安全管理员."""
+    require(can_manage_people(actor), "登记人员")
+    fields = _check_person({k: fields.get(k) for k in PERSON_FIELDS}, actor=actor)
+    if fields.get("is_active") is None:
+        fields["is_active"] = True
+    person = User(**fields)
+    check_password(password or "", person)
+    person.set_password(password)
+    with transaction.atomic():
+        person.save(force_insert=True)
+        record("org.person_created", actor=actor, agency=person.agency, subject=f"user:{person.pk}",
+               payload={name: _person_value(name, getattr(person, name)) for name in PERSON_FIELDS})
+    return person
+
+
+def update_person(person: User, *, actor: User, **fields) -> list[str]:
+    """Change a person's particulars; returns the names of the fields that changed (none: no event)."""
+    require(can_manage_people(actor), "修改人员信息")
+    merged = {name: fields.get(name, getattr(person, name)) for name in PERSON_FIELDS}
+    merged = _check_person(merged, actor=actor, person=person)
+    if person.pk == actor.pk and not merged["is_active"]:
+        raise RuleViolation("self_deactivate", "不能停用自己的账户", "is_active")
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=person.pk)
+        changed = [name for name in PERSON_FIELDS if getattr(current, name) != merged[name]]
+        if not changed:
+            return []
+        before = {name: _person_value(name, getattr(current, name)) for name in changed}
+        for name in changed:
+            setattr(current, name, merged[name])
+        current.save(update_fields=[f"{n}_id" if n in ("agency", "unit") else n for n in changed])
+        record("org.person_updated", actor=actor, agency=current.agency, subject=f"user:{current.pk}",
+               payload={"user": current.username, "before": before,
+                        "after": {name: _person_value(name, merged[name]) for name in changed}})
+    for name in changed:
+        setattr(person, name, merged[name])
+    return changed
+
+
+def assign_roles(person: User, roles: Iterable[str], *, actor: User) -> bool:
+    """The 安全管理员 grants roles; never their own (separation of duties). True when something changed."""
+    require(can_assign_roles(actor), "分配角色")
+    if person.pk == actor.pk:
+        raise RuleViolation("roles_self", "不能修改自己的角色：角色须由另一名安全管理员分配（职责分离）",
+                            "roles", [DENGBAO_815])
+    if not people_visible_to(actor).filter(pk=person.pk).exists():
+        raise RuleViolation("person_out_of_scope", "该人员不在您的管理范围内", None)
+    chosen = check_role_set(roles)
+    if chosen == set(User.objects.get(pk=person.pk).groups.values_list("name", flat=True)):
+        return False
+    set_roles(person, chosen, actor=actor)
+    return True
+
+
+def login_failures(usernames: Iterable[str] | None = None) -> dict[str, int]:
+    """Failed sign-ins per username inside the lockout cool-off (django-axes' own count)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    cool_off = get_cool_off()
+    qs = AccessAttempt.objects.all()
+    if cool_off is not None:  # None: failures never expire (AXES_COOLOFF_TIME unset)
+        qs = qs.filter(attempt_time__gte=timezone.now() - cool_off)
+    if usernames is not None:
+        qs = qs.filter(username__in=list(usernames))
+    return {r["username"]: r["n"] or 0
+            for r in qs.values("username").annotate(n=Sum("failures_since_start")).order_by()}
+
+
+def is_locked(username: str, failures: dict[str, int] | None = None) -> bool:
+    from django.conf import settings
+
+    failures = login_failures([username]) if failures is None else failures
+    return failures.get(username, 0) >= settings.AXES_FAILURE_LIMIT
+
+
+def unlock_account(person: User, *, actor: User) -> int:
+    """Clear a lockout (the 安全管理员's act); returns how many attempt rows were cleared."""
+    from axes.utils import reset
+
+    require(can_assign_roles(actor), "解锁账户")
+    if not people_visible_to(actor).filter(pk=person.pk).exists():
+        raise RuleViolation("person_out_of_scope", "该人员不在您的管理范围内", None)
+    with transaction.atomic():
+        was_locked = is_locked(person.username)
+        cleared = reset(username=person.username)
+        record("auth.unlocked", actor=actor, agency=person.agency, subject=f"user:{person.pk}",
+               payload={"username": person.username, "was_locked": was_locked, "attempts_cleared": cleared})
+    return cleared
+
+
+def reset_second_factor(person: User, *, actor: User) -> int:
+    """Remove a person's second-factor devices; they enrol again at their next sign-in."""
+    from django_otp import devices_for_user
+
+    require(can_assign_roles(actor), "重置动态验证码")
+    if person.pk == actor.pk:
+        raise RuleViolation("otp_reset_self", "不能重置自己的动态验证码，请由另一名安全管理员办理", None)
+    if not people_visible_to(actor).filter(pk=person.pk).exists():
+        raise RuleViolation("person_out_of_scope", "该人员不在您的管理范围内", None)
+    with transaction.atomic():
+        devices = list(devices_for_user(person, confirmed=None))
+        for device in devices:
+            device.delete()
+        record("auth.otp_reset", actor=actor, agency=person.agency, subject=f"user:{person.pk}",
+               payload={"username": person.username, "devices_removed": len(devices)})
+    return len(devices)
+
+
+# --- units ----------------------------------------------------------------------------------
+def save_unit(*, actor: User, agency: Agency | None = None, unit: Unit | None = None, name: str, kind: str,
+              domains: Iterable[Domain] = (), sort: int = 0, is_active: bool = True) -> Unit:
+    """Create or change a unit (内设机构). A unit stays in the agency it was created in."""
+    from django.db import IntegrityError
+
+    from .models import UnitKind
+
+    require(can_manage_people(actor), "维护内设机构")
+    if unit is not None:
+        if not units_visible_to(actor).filter(pk=unit.pk).exists():
+            raise RuleViolation("unit_out_of_scope", "该内设机构不在您的管理范围内", None)
+        agency = unit.agency
+    elif agency is None or not visible_agencies(actor).filter(pk=agency.pk).exists():
+        raise RuleViolation("agency_out_of_scope", "只能在本机关或下级机关中设立内设机构", "agency")
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("unit_name_required", "请填写名称", "name")
+    if kind not in UnitKind.values:
+        raise RuleViolation("unit_kind", "请选择类别", "kind")
+    if Unit.objects.filter(agency=agency, name=name).exclude(pk=unit.pk if unit else None).exists():
+        raise RuleViolation("unit_duplicate", f"{agency.name}已有名为“{name}”的内设机构", "name")
+    domains = list(domains)
+    created = unit is None
+    try:
+        with transaction.atomic():
+            if created:
+                unit = Unit(agency=agency)
+                before = None
+            else:
+                unit = Unit.objects.select_for_update().get(pk=unit.pk)
+                before = {"name": unit.name, "kind": unit.kind, "sort": unit.sort,
+                          "is_active": unit.is_active, "domains": sorted(d.code for d in unit.domains.all())}
+            unit.name, unit.kind, unit.sort, unit.is_active = name, kind, sort, is_active
+            unit.save()
+            unit.domains.set(domains)
+            record("org.unit_saved", actor=actor, agency=agency, subject=f"unit:{unit.pk}",
+                   payload={"created": created, "before": before,
+                            "after": {"name": name, "kind": kind, "sort": sort, "is_active": is_active,
+                                      "domains": sorted(d.code for d in domains)}})
+    except IntegrityError:  # a concurrent save took the name first
+        raise RuleViolation("unit_duplicate", f"{agency.name}已有名为“{name}”的内设机构", "name") from None
+    return unit
+
+
+# --- policy parameters ----------------------------------------------------------------------
+def set_policy_value(*, actor: User, key: str, value, effective_from: date, citation: str,
+                     note: str = ""):
+    """Add a dated value of a policy parameter for the actor's agency (and those under it).
+
+    Values are never edited in place: each setting is a new row from its date, so what a rule read
+    on any past date can always be reconstructed (DESIGN.md §4 "Policies are dated data").
+    """
+    from zhifa.catalog.models import PolicyValue
+    from zhifa.catalog.policies import parameter
+
+    require(can_set_policy(actor), "设置政策参数")
+    param = parameter(key)
+    normalised = param.check(value)
+    if effective_from is None or not 2000 <= effective_from.year <= 2100:
+        raise RuleViolation("policy_date", "请填写 2000 年至 2100 年之间的生效日期", "effective_from")
+    citation, note = (citation or "").strip(), (note or "").strip()
+    if not citation:
+        raise RuleViolation("citation_required", "请写明依据（文件名称、文号或条款）", "citation")
+    agency = actor.agency  # a platform superuser without an agency sets the all-agency value
+    with transaction.atomic():
+        previous = value_of(key, agency, effective_from)
+        row = PolicyValue.objects.create(key=key, agency=agency, value=normalised,
+                                         effective_from=effective_from, citation=citation[:255],
+                                         note=note[:255], set_by=actor)
+        record("catalog.policy_set", actor=actor, agency=agency, subject=f"policy:{key}",
+               payload={"key": key, "value": normalised, "previous": previous,
+                        "effective_from": effective_from, "citation": citation, "note": note, "row": row.pk})
+    return row

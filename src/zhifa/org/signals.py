@@ -45,18 +45,23 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
 @receiver(m2m_changed, sender=User.groups.through)
 def _guard_admin_roles(sender, instance, action, pk_set, reverse, **kwargs):
     """Whatever path adds a group (admin site, shell), the three admin roles stay exclusive."""
-    if action != "pre_add" or reverse or not pk_set:
+    if action != "pre_add" or not pk_set:
         return
     from django.contrib.auth.models import Group
 
     from .services import check_role_set
 
-    adding = set(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
-    current = set(instance.groups.values_list("name", flat=True))
-    try:
-        check_role_set((current | adding) & {"sysadmin", "secadmin", "auditadmin"})
-    except RuleViolation as exc:
-        raise RuleViolation(exc.code, exc.message, exc.field, exc.basis) from None
+    if reverse:  # group.user_set.add(user, …): the instance is the group, pk_set the users
+        pairs = [(set(u.groups.values_list("name", flat=True)), {instance.name})
+                 for u in User.objects.filter(pk__in=pk_set)]
+    else:
+        pairs = [(set(instance.groups.values_list("name", flat=True)),
+                  set(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)))]
+    for current, adding in pairs:
+        try:
+            check_role_set((current | adding) & {"sysadmin", "secadmin", "auditadmin"})
+        except RuleViolation as exc:
+            raise RuleViolation(exc.code, exc.message, exc.field, exc.basis) from None
 
 
 def _ip(request) -> str | None:

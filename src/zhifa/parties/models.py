@@ -146,7 +146,8 @@ class Licence(models.Model):
     issued_by = models.CharField("发证机关", max_length=100, blank=True)
     valid_from = models.DateField("有效期自")
     valid_until = models.DateField("有效期至", null=True, blank=True, help_text="长期有效的留空")
-    status = models.CharField("状态", max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.VALID)
+    status = models.CharField("状态", max_length=16, choices=LicenceStatus.choices,
+                              default=LicenceStatus.VALID)
     status_reason = models.CharField("状态说明", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -155,8 +156,9 @@ class Licence(models.Model):
         verbose_name_plural = "许可证"
         ordering = ["party", "kind", "-valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
-                                   name="licence_valid_after_start"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="licence_valid_after_start"),
         ]
 
     def __str__(self) -> str:

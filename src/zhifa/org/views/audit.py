@@ -1,7 +1,132 @@
-"""PLACEHOLDER — being written; every function here must be replaced."""
-from django.http import HttpResponse
+"""The audit log for the 审计管理员: read-only, scoped to their agency and those under it.
+
+等保 2.0 安全审计: every record shows date and time, user, event type and its content. The log is
+append-only (records.Event); this screen has no way to change it: GET only, no forms that post.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from zhifa.records.models import Event
+
+from .. import services
+from ..forms import AuditFilterForm
+from ..roles import ROLE_LABELS, Role
+
+PAGE_SIZE = 50
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Chinese names of the actions this platform records; an unknown action shows its code.
+ACTION_LABELS = {
+    "auth.login": "登录",
+    "auth.logout": "退出",
+    "auth.login_failed": "登录失败",
+    "auth.locked": "账户锁定",
+    "auth.unlocked": "账户解锁",
+    "auth.idle_logout": "超时退出",
+    "auth.otp_enrolled": "绑定动态验证码",
+    "auth.otp_verified": "动态验证码验证通过",
+    "auth.otp_failed": "动态验证码验证失败",
+    "auth.otp_reset": "重置动态验证码",
+    "org.person_created": "登记人员",
+    "org.person_updated": "修改人员信息",
+    "org.roles_changed": "变更角色",
+    "org.unit_saved": "保存内设机构",
+    "org.certificate_added": "登记执法证",
+    "org.certificate_status": "变更执法证状态",
+    "org.annual_review": "登记年审",
+    "org.training_added": "登记培训",
+    "catalog.policy_set": "设置政策参数",
+}
+
+ACTION_PREFIXES = [
+    ("auth.", "登录与账户安全"),
+    ("org.", "人员与组织"),
+    ("catalog.", "目录与政策参数"),
+    ("parties.", "行政相对人"),
+    ("cases.", "案件"),
+    ("documents.", "文书"),
+    ("records.", "记录与证据"),
+]
 
 
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, "")
 
-def event_list(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+
+def role_labels(codes: str) -> str:
+    labels = []
+    for code in filter(None, (codes or "").split(",")):
+        try:
+            labels.append(str(ROLE_LABELS[Role(code)]))
+        except ValueError:
+            labels.append(code)
+    return "、".join(labels)
+
+
+def _payload_items(payload: str) -> list[tuple[str, str]]:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return [("", payload)]
+    if not isinstance(data, dict):
+        return [("", json.dumps(data, ensure_ascii=False))]
+    return [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in data.items()]
+
+
+def events_visible_to(user):
+    """Events of the user's agency and those under it; a platform superuser sees all."""
+    if user.is_superuser and user.agency_id is None:
+        return Event.objects.all()
+    return Event.objects.filter(agency__in=services.visible_agencies(user))
+
+
+@login_required
+@require_GET
+def event_list(request):
+    if not services.can_view_audit(request.user):
+        raise PermissionDenied
+    qs = events_visible_to(request.user)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else \
+        {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k not in form.errors}
+    if filters.get("action"):
+        qs = qs.filter(action__startswith=filters["action"])
+    if filters.get("actor"):
+        who = filters["actor"].strip()
+        qs = qs.filter(Q(actor_name__icontains=who) | Q(actor__username__iexact=who))
+    if filters.get("date_from"):
+        qs = qs.filter(occurred_at__gte=datetime.combine(filters["date_from"], time.min, SHANGHAI))
+    if filters.get("date_to"):
+        end = datetime.combine(filters["date_to"] + timedelta(days=1), time.min, SHANGHAI)
+        qs = qs.filter(occurred_at__lt=end)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        qs = qs.filter(id__lt=int(before))
+    events = list(qs.select_related("actor", "agency").order_by("-id")[:PAGE_SIZE + 1])
+    more = len(events) > PAGE_SIZE
+    events = events[:PAGE_SIZE]
+    rows = [{"event": e, "label": action_label(e.action), "roles": role_labels(e.role),
+             "payload": _payload_items(e.payload)} for e in events]
+    params = request.GET.copy()
+    params.pop("before", None)
+    base = params.urlencode()
+    next_query = None
+    if more:
+        params["before"] = str(events[-1].id)
+        next_query = params.urlencode()
+    actions = sorted(ACTION_LABELS.items())
+    return render(request, "org/audit_list.html", {
+        "form": form, "rows": rows, "next_query": next_query, "base_query": base,
+        "paged": before.isdigit(), "prefixes": ACTION_PREFIXES, "actions": actions,
+        "chosen_action": filters.get("action", ""), "active": "audit",
+        "several_agencies": services.visible_agencies(request.user).count() > 1})

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.records.services import record
@@ -24,8 +25,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def lockout_response(request, credentials=None, *args, **kwargs):
-    """What a locked-out account sees (django-axes calls this)."""
+def lockout_response(request, original_response=None, credentials=None, *args, **kwargs):
+    """What a locked-out account sees (django-axes 8 calls this with the response it replaces)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request, data=None)
     form.lockout_message = (f"连续 {settings.AXES_FAILURE_LIMIT} 次登录失败，账户已锁定 {minutes} 分钟。"
@@ -42,6 +43,15 @@ def _next_url(request, default="home") -> str:
     return reverse(default)
 
 
+# django-otp refuses every code, right or wrong, for a while after a wrong one (1, 2, 4 … seconds):
+# say so, rather than call a right code wrong.
+_THROTTLED = "动态验证码输错次数较多，请稍等片刻，再输入验证器中的最新 6 位数字。"
+
+
+def _throttled(devices) -> bool:
+    return not any(d.verify_is_allowed()[0] for d in devices)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
@@ -52,13 +62,16 @@ def otp_verify(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        device = next((d for d in devices if d.verify_token(token)), None)
+        throttled = _throttled(devices)
+        device = None if throttled else next((d for d in devices if d.verify_token(token)), None)
         if device is not None:
             otp_login(request, device)
             record("auth.otp_verified", actor=request.user, subject=f"user:{request.user.pk}", payload={})
             return redirect(_next_url(request))
-        record("auth.otp_failed", actor=request.user, subject=f"user:{request.user.pk}", payload={})
-        form.add_error("token", "动态验证码不正确或已过期，请查看验证器中的最新 6 位数字。")
+        record("auth.otp_failed", actor=request.user, subject=f"user:{request.user.pk}",
+               payload={"throttled": throttled})
+        form.add_error("token", _THROTTLED if throttled
+                       else "动态验证码不正确或已过期，请查看验证器中的最新 6 位数字。")
     return render(request, "org/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -73,12 +86,15 @@ def otp_setup(request):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="动态验证码", confirmed=False)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _throttled([device]):
+        form.add_error("token", _THROTTLED)
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                record("auth.otp_enrolled", actor=user, subject=f"user:{user.pk}", payload={"device": device.pk})
+                record("auth.otp_enrolled", actor=user, subject=f"user:{user.pk}",
+                       payload={"device": device.pk})
             otp_login(request, device)
             messages.success(request, "已启用动态验证码。以后登录时需要输入验证器中的 6 位数字。")
             return redirect(_next_url(request))

@@ -1,35 +1,218 @@
-"""PLACEHOLDER — being written; every function here must be replaced."""
-from django.http import HttpResponse
+"""Accounts, roles and units: the 系统管理员 keeps people and units, the 安全管理员 grants roles,
+unlocks accounts and resets second factors (等保 2.0 三员分立, standards.md §1).
+
+Views only read and render; every change goes through a service in `org.services`, which checks
+the rule and records the event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhifa.law.errors import RuleViolation
+
+from .. import services
+from ..forms import PersonForm, RolesForm, UnitForm, add_violation
+from ..models import UnitKind
+from ..roles import ROLE_LABELS, Role
+
+PAGE_SIZE = 50
 
 
-
-def people_list(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
-
-
-def person_create(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _allow(ok: bool) -> None:
+    if not ok:
+        raise PermissionDenied
 
 
-def person_edit(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _may_see_people(user) -> bool:
+    return services.can_manage_people(user) or services.can_assign_roles(user)
 
 
-def person_roles(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _person(request, pk: int):
+    """A person in the user's scope; anyone else is a 404, whoever they are."""
+    qs = services.people_visible_to(request.user).select_related("agency", "unit").prefetch_related("groups")
+    return get_object_or_404(qs, pk=pk)
 
 
-def person_unlock(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+@login_required
+@require_GET
+def people_list(request):
+    user = request.user
+    _allow(_may_see_people(user))
+    qs = services.people_visible_to(user).select_related("agency", "unit").prefetch_related("groups")
+    q = request.GET.get("q", "").strip()[:40]
+    if q:
+        qs = qs.filter(Q(full_name__icontains=q) | Q(username__icontains=q) | Q(employee_no__icontains=q))
+    role = request.GET.get("role", "")
+    if role in {r.value for r in Role}:
+        qs = qs.filter(groups__name=role)
+    elif role == "none":
+        qs = qs.filter(groups__isnull=True)
+    status = request.GET.get("status", "")
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    elif status == "locked":  # lock status lives in axes' attempts, keyed by username
+        locked = [u for u, n in services.login_failures().items() if n >= settings.AXES_FAILURE_LIMIT]
+        qs = qs.filter(username__in=locked)
+    # One group name per filter: the join cannot repeat a person, so no DISTINCT is needed.
+    qs = qs.order_by("agency__path", "unit__sort", "unit__name", "employee_no", "username")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    failures = services.login_failures(p.username for p in people)
+    enrolled = set(TOTPDevice.objects.filter(user__in=people, confirmed=True)
+                   .values_list("user_id", flat=True))
+    rows = [{"person": p, "failures": failures.get(p.username, 0),
+             "locked": failures.get(p.username, 0) >= settings.AXES_FAILURE_LIMIT,
+             "otp": p.pk in enrolled, "needs_otp": p.needs_second_factor} for p in people]
+    several = services.visible_agencies(user).count() > 1
+    return render(request, "org/people_list.html", {
+        "active": "people", "rows": rows, "page": page, "q": q, "role": role, "status": status,
+        "roles": [(r.value, str(ROLE_LABELS[r])) for r in Role], "several_agencies": several,
+        "can_manage": services.can_manage_people(user), "can_assign": services.can_assign_roles(user),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "query": _query_without_page(request),
+    })
 
 
-def person_reset_otp(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
-def unit_list(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    _allow(services.can_manage_people(request.user))
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(actor=request.user, password=form.cleaned_data["password"],
+                                            **form.service_fields())
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, f"已登记人员 {person.full_name}（{person.username}）。"
+                                      "角色须由安全管理员分配。")
+            return redirect("org:people")
+    return render(request, "org/person_form.html", {"form": form, "active": "people", "person": None})
 
 
-def unit_edit(request, *args, **kwargs):
-    return HttpResponse("not yet", status=501)
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    _allow(services.can_manage_people(request.user))
+    person = _person(request, pk)
+    form = PersonForm(request.POST or None, user=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_person(person, actor=request.user, **form.service_fields())
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            if changed:
+                messages.success(request, f"已保存 {person.full_name} 的信息。")
+            else:
+                messages.info(request, "没有改动。")
+            return redirect("org:people")
+    return render(request, "org/person_form.html", {"form": form, "active": "people", "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_roles(request, pk: int):
+    _allow(services.can_assign_roles(request.user))
+    person = _person(request, pk)
+    is_self = person.pk == request.user.pk
+    form = RolesForm(request.POST or None, initial={"roles": sorted(person.role_codes())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.assign_roles(person, form.cleaned_data["roles"], actor=request.user)
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            if changed:
+                person._role_cache = None
+                labels = "、".join(person.role_labels) or "无"
+                messages.success(request, f"已更新 {person.full_name} 的角色：{labels}。")
+            else:
+                messages.info(request, "角色没有改动。")
+            return redirect("org:people")
+    return render(request, "org/person_roles.html", {
+        "form": form, "person": person, "active": "people", "is_self": is_self,
+        "citation": services.DENGBAO_815})
+
+
+@login_required
+@require_POST
+def person_unlock(request, pk: int):
+    _allow(services.can_assign_roles(request.user))
+    person = _person(request, pk)
+    try:
+        cleared = services.unlock_account(person, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已解锁 {person.full_name}（{person.username}）的账户"
+                                  f"{f'，清除登录失败记录 {cleared} 条' if cleared else ''}。")
+    return redirect("org:people")
+
+
+@login_required
+@require_POST
+def person_reset_otp(request, pk: int):
+    _allow(services.can_assign_roles(request.user))
+    person = _person(request, pk)
+    try:
+        removed = services.reset_second_factor(person, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已重置 {person.full_name} 的动态验证码（移除 {removed} 个设备），"
+                                  "其下次登录时须重新绑定验证器。")
+    return redirect("org:people")
+
+
+# --- units ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def unit_list(request):
+    user = request.user
+    units = (services.units_visible_to(user).select_related("agency").prefetch_related("domains")
+             .annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+             .order_by("agency__path", "sort", "name"))
+    return render(request, "org/unit_list.html", {
+        "units": units, "active": "people", "can_manage": services.can_manage_people(user),
+        "several_agencies": services.visible_agencies(user).count() > 1, "kinds": dict(UnitKind.choices)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk: int | None = None):
+    _allow(services.can_manage_people(request.user))
+    unit = None
+    if pk is not None:
+        unit = get_object_or_404(services.units_visible_to(request.user).select_related("agency"), pk=pk)
+    form = UnitForm(request.POST or None, user=request.user, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_unit(actor=request.user, unit=unit, agency=data.get("agency"),
+                                       name=data["name"], kind=data["kind"], domains=data["domains"],
+                                       sort=data["sort"], is_active=data["is_active"])
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, f"已保存内设机构“{saved.name}”。")
+            return redirect("org:units")
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit, "active": "people"})
