@@ -12,6 +12,13 @@ PASSWORD = "Zhifa-Test-Passw0rd-2026"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 at production cost takes ~0.5 s a hash here; tests about hashing itself are marked `argon2`."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def domains(db):
     """The reference domains (NET, ENT, PER, TRV …) as a dict code → Domain."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/verify/", auth.otp_verify, name="otp_verify"),
     path("otp/setup/", auth.otp_setup, name="otp_setup"),
+    path("account/password/", auth.password_change, name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhifa.org.urls")),
     path("parties/", include("zhifa.parties.urls")),

@@ -12,11 +12,6 @@ from zhifa.records.services import record
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.5 s a hash here; these tests are about the log, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def auditor(make_user, agency):

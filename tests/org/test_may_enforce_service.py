@@ -24,11 +24,6 @@ def _codes(res) -> set[str]:
     return {r.code for r in res.reasons}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Argon2 at production cost makes every test user take a fraction of a second; not tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 ISSUED, UNTIL = D(2024, 1, 1), D(2028, 12, 31)
 

@@ -14,11 +14,6 @@ from zhifa.records.models import Event
 GOOD_PASSWORD = "Qingshan-River-7429!"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.5 s a hash here; these tests are about screens, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def sysadmin(make_user, agency):

@@ -17,11 +17,6 @@ KEY = "training.yearly_min"
 DEFAULT = PARAMETERS[KEY].default
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.5 s a hash here; these tests are about policies, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def sysadmin(make_user, agency):

@@ -23,11 +23,6 @@ ON = "2025-06-01"
 ISSUED, UNTIL = D(2024, 1, 1), D(2028, 12, 31)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Argon2 at production cost makes every test user take a fraction of a second; not tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def cert(person, actor, domains, number, issued=ISSUED, until=UNTIL, codes=("NET",)):
     return services.add_certificate(holder=person, number=number, issuing_authority="某某省人民政府",

@@ -27,11 +27,6 @@ ADMINS = ("sysadmin", "secadmin", "auditadmin")
 REFUSED = [*combinations(ADMINS, 2), ADMINS]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.5 s a hash here; these tests are about roles, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _roles_of(person):
     return set(person.groups.values_list("name", flat=True))

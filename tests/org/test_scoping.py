@@ -13,11 +13,6 @@ from zhifa.org import services
 from zhifa.org.models import Unit, User
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 costs ~0.5 s a hash here; these tests are about scoping, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def tree(make_agency, make_user):

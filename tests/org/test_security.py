@@ -50,6 +50,7 @@ def _messages(exc: pytest.ExceptionInfo) -> list[str]:
 
 
 # --- password policy ------------------------------------------------------------------------
+@pytest.mark.argon2
 def test_passwords_are_hashed_with_argon2(make_user, agency):
     user = make_user(agency=agency)
     assert user.password.startswith("argon2")

@@ -592,9 +592,14 @@ class LoadResult:
     accounts: list[Account] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     passwords_reset: int = 0
+    warnings: list[str] = field(default_factory=list)  # what the services warned of, by party
+    skipped: list[str] = field(default_factory=list)  # what was left out because of existing data
 
     def count(self, what: str, n: int = 1) -> None:
         self.created[what] = self.created.get(what, 0) + n
+
+    def warn(self, name: str, warnings: list[str]) -> None:
+        self.warnings += [f"{name}：{w}" for w in warnings]
 
 
 def password_problems(password: str) -> list[str]:
@@ -749,34 +754,51 @@ def _load_qualifications(today: date, result: LoadResult) -> None:
 
 
 def _load_parties(agency, today: date, result: LoadResult) -> None:
-    from zhifa.parties.models import Licence, Party, PartyKind, Premises
+    """Register the businesses and persons through the parties services, as the 内勤 would: every
+    number is checked, duplicates refused, and each party, premises and licence recorded as an event."""
+    from zhifa.parties.models import Party, PartyKind
+    from zhifa.parties.services import Duplicate, add_licence, add_premises, create_party
 
     clerk = next(a.user for a in result.accounts if a.person.username == "neiqin")
+    # The demo's names are made up and each party is identified by its number: a party of a similar
+    # name already in the register is another party, which is what a clerk confirms. The event then
+    # records the confirmation (`similar_confirmed`).
+    register = {"agency": agency, "actor": clerk, "confirm_similar": True, "today": today}
     for i, b in enumerate(BUSINESSES):
         code = make_uscc(b.name, individual=b.individual)
         if Party.objects.filter(agency=agency, credit_code=code).exists():
             continue
         operator_id = make_resident_id(b.operator[0], i + 1, male=b.operator[1]) if b.operator else ""
-        party = Party.objects.create(
-            agency=agency, kind=PartyKind.INDIVIDUAL if b.individual else PartyKind.ORGANISATION, name=b.name,
-            credit_code=code, representative=b.representative, representative_id_number=operator_id,
-            address=b.address, note=b.note, created_by=clerk)
-        premises = Premises.objects.create(party=party, name=b.premises, business_type=b.business_type,
-                                           address=b.address, area_m2=Decimal(b.area_m2), capacity=b.capacity)
+        saved = create_party(**register, data={
+            "kind": PartyKind.INDIVIDUAL if b.individual else PartyKind.ORGANISATION, "name": b.name,
+            "credit_code": code, "representative": b.representative,
+            "representative_id_number": operator_id, "address": b.address, "note": b.note})
+        party = saved.obj
+        result.warn(b.name, saved.warnings)
         result.count("parties")
+        premises = add_premises(party, actor=clerk, data={
+            "name": b.premises, "business_type": b.business_type, "address": b.address,
+            "area_m2": b.area_m2, "capacity": b.capacity}).obj
         result.count("premises")
         lic = plan_licence(b, i, today)
-        if lic is not None:
-            Licence.objects.create(party=party, premises=premises, kind=lic.kind, number=lic.number,
-                                   scope=lic.scope, issued_by=lic.issued_by, valid_from=lic.valid_from,
-                                   valid_until=lic.valid_until)
-            result.count("licences")
+        if lic is None:
+            continue
+        try:
+            saved_lic = add_licence(party, actor=clerk, today=today, data={
+                "kind": lic.kind, "number": lic.number, "premises": premises, "scope": lic.scope,
+                "issued_by": lic.issued_by, "valid_from": lic.valid_from, "valid_until": lic.valid_until})
+        except Duplicate as exc:  # someone registered that number for another party: leave it be
+            result.skipped.append(f"{b.name}：{exc.message}")
+            continue
+        result.warn(b.name, saved_lic.warnings)
+        result.count("licences")
     for j, person in enumerate(PERSONS):
         number = make_resident_id(person.born, 200 + j, male=person.male)
         if Party.objects.filter(agency=agency, kind=PartyKind.PERSON, id_type="resident_id",
                                 id_number=number).exists():
             continue
-        Party.objects.create(agency=agency, kind=PartyKind.PERSON, name=person.name, id_type="resident_id",
-                             id_number=number, birth_date=check_resident_id(number).birth_date,
-                             address=person.address, note=person.note, created_by=clerk)
+        saved = create_party(**register, data={
+            "kind": PartyKind.PERSON, "name": person.name, "id_type": "resident_id", "id_number": number,
+            "address": person.address, "note": person.note})
+        result.warn(person.name, saved.warnings)
         result.count("parties")

@@ -154,6 +154,23 @@ class PersonForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("password", "password2")}
 
 
+class PasswordResetForm(forms.Form):
+    """The 安全管理员 sets a temporary password; its owner must change it at the next sign-in."""
+
+    password = forms.CharField(label="新密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               error_messages={"required": "请输入新密码。"})
+    password2 = forms.CharField(label="再次输入新密码", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                error_messages={"required": "请再次输入新密码。"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(label="角色", required=False, widget=forms.CheckboxSelectMultiple,
                                       error_messages={"invalid_choice": "未知角色：%(value)s"},

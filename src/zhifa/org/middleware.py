@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 IDLE_KEY = "zhifa_last_seen"
 
 # Paths that a signed-in user who still owes the second factor may reach.
+_PASSWORD_OPEN = ("password_change", "logout", "set_language", "health")
 _OTP_OPEN = ("otp_verify", "otp_setup", "logout", "set_language", "health")
 
 
@@ -50,7 +51,8 @@ class IdleTimeoutMiddleware:
 
 
 class SecondFactorMiddleware:
-    """Administrators and heads must pass a TOTP check before anything else (等保 level 3)."""
+    """Administrators and heads must pass a TOTP check before anything else (等保 level 3); then
+    anyone whose password was set by an administrator must change it before going on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,4 +71,12 @@ class SecondFactorMiddleware:
                 enrolled = any(True for _ in devices_for_user(user, confirmed=True))
                 target = "otp_verify" if enrolled else "otp_setup"
                 return redirect(_with_next(target, request))
+        elif user.is_authenticated and user.must_change_password:
+            # After the second factor (if any): a password set by an administrator is changed first.
+            try:
+                name = resolve(request.path_info).url_name
+            except Resolver404:
+                name = None
+            if name not in _PASSWORD_OPEN and not request.path_info.startswith(settings.STATIC_URL):
+                return redirect(_with_next("password_change", request))
         return self.get_response(request)

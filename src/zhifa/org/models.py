@@ -125,6 +125,10 @@ class User(AbstractUser):
         help_text="国家统一法律职业资格考试合格（《行政处罚法》第五十八条：初次从事法制审核须具备）")
     legal_qualification_no = models.CharField("法律职业资格证书编号", max_length=40, blank=True)
     first_review_on = models.DateField("首次从事法制审核日期", null=True, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False,
+        help_text="由管理员设定或重置的密码，本人首次登录时须修改（等保：修改默认口令）")
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     objects = ZhifaUserManager()
 

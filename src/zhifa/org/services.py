@@ -406,9 +406,13 @@ def create_person(*, actor: User, password: str, **fields) -> User:
     fields = _check_person({k: fields.get(k) for k in PERSON_FIELDS}, actor=actor)
     if fields.get("is_active") is None:
         fields["is_active"] = True
+    if fields.get("has_legal_qualification") is None:
+        fields["has_legal_qualification"] = False
     person = User(**fields)
     check_password(password or "", person)
     person.set_password(password)
+    # A password someone else chose is changed by its owner at first sign-in (等保: no default passwords).
+    person.must_change_password = True
     with transaction.atomic():
         person.save(force_insert=True)
         record("org.person_created", actor=actor, agency=person.agency, subject=f"user:{person.pk}",
@@ -586,3 +590,34 @@ def set_policy_value(*, actor: User, key: str, value, effective_from: date, cita
                payload={"key": key, "value": normalised, "previous": previous,
                         "effective_from": effective_from, "citation": citation, "note": note, "row": row.pk})
     return row
+
+
+# --- passwords --------------------------------------------------------------------------------
+def reset_password(person: User, password: str, *, actor: User) -> None:
+    """The 安全管理员 sets a new password; its owner must change it at the next sign-in."""
+    require(can_assign_roles(actor), "重置密码")
+    if person.pk == actor.pk:
+        raise RuleViolation("self_reset", "不能在此重置自己的密码，请使用“修改密码”", "password")
+    check_password(password or "", person)
+    from django.utils import timezone
+
+    with transaction.atomic():
+        person.set_password(password)
+        person.must_change_password = True
+        person.password_changed_at = timezone.now()
+        person.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        record("auth.password_reset", actor=actor, agency=person.agency, subject=f"user:{person.pk}",
+               payload={"user": person.username})
+
+
+def change_own_password(user: User, password: str) -> None:
+    """A person changes their own password (the form has checked the old one and the validators)."""
+    check_password(password or "", user)
+    from django.utils import timezone
+
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        record("auth.password_changed", actor=user, subject=f"user:{user.pk}", payload={})

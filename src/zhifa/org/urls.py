@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),
+    path("people/<int:pk>/password/", people.person_password, name="person_password"),
     path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
     path("people/<int:pk>/reset-otp/", people.person_reset_otp, name="person_reset_otp"),
     path("units/", people.unit_list, name="units"),

@@ -66,6 +66,7 @@ def otp_verify(request):
         device = None if throttled else next((d for d in devices if d.verify_token(token)), None)
         if device is not None:
             otp_login(request, device)
+            request.session.cycle_key()  # a new session key once the second factor is passed
             record("auth.otp_verified", actor=request.user, subject=f"user:{request.user.pk}", payload={})
             return redirect(_next_url(request))
         record("auth.otp_failed", actor=request.user, subject=f"user:{request.user.pk}",
@@ -96,6 +97,7 @@ def otp_setup(request):
                 record("auth.otp_enrolled", actor=user, subject=f"user:{user.pk}",
                        payload={"device": device.pk})
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(request, "已启用动态验证码。以后登录时需要输入验证器中的 6 位数字。")
             return redirect(_next_url(request))
         form.add_error("token", "动态验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。")
@@ -107,3 +109,31 @@ def otp_setup(request):
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2329")
     return render(request, "org/otp_setup.html", {"form": form, "secret": secret, "qr_svg": qr_svg,
                                                   "next": request.GET.get("next", "")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """修改密码: the old password, then the new one twice; required after an administrator set it."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    from zhifa.law.errors import RuleViolation
+
+    from ..services import change_own_password
+
+    form = PasswordChangeForm(request.user, request.POST or None)
+    form.fields["old_password"].label = "原密码"
+    form.fields["new_password1"].label = "新密码"
+    form.fields["new_password2"].label = "再次输入新密码"
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_own_password(request.user, form.cleaned_data["new_password1"])
+        except RuleViolation as exc:
+            form.add_error("new_password1", exc.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改。")
+            return redirect(_next_url(request))
+    return render(request, "org/password_change.html", {
+        "form": form, "forced": request.user.must_change_password, "next": request.GET.get("next", "")})

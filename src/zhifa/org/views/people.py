@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhifa.law.errors import RuleViolation
 
 from .. import services
-from ..forms import PersonForm, RolesForm, UnitForm, add_violation
+from ..forms import PasswordResetForm, PersonForm, RolesForm, UnitForm, add_violation
 from ..models import UnitKind
 from ..roles import ROLE_LABELS, Role
 
@@ -151,6 +151,24 @@ def person_roles(request, pk: int):
     return render(request, "org/person_roles.html", {
         "form": form, "person": person, "active": "people", "is_self": is_self,
         "citation": services.DENGBAO_815})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_password(request, pk: int):
+    """重置密码 (安全管理员): a temporary password the person must change at the next sign-in."""
+    _allow(services.can_assign_roles(request.user))
+    person = _person(request, pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(person, form.cleaned_data["password"], actor=request.user)
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, f"已重置 {person.full_name} 的密码；其下次登录时须修改密码。")
+            return redirect("org:people")
+    return render(request, "org/person_password.html", {"form": form, "person": person, "active": "people"})
 
 
 @login_required
