@@ -7,6 +7,12 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Two cores shared with a browser and a database: time is not what property tests are about.
+hypothesis_settings.register_profile("zhifa", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("zhifa")
 
 PASSWORD = "Zhifa-Test-Passw0rd-2026"
 _seq = itertools.count(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -175,7 +176,8 @@ def test_every_party_identifier_is_valid(loaded):
         if p.kind == "person":
             check = check_resident_id(p.id_number)
             assert check.valid, (p.name, check.reason)
-            assert p.id_type == "resident_id" and p.id_number.startswith("411723")
+            assert not check.warnings, (p.name, check.warnings)
+            assert p.id_type == "resident_id" and p.id_number[:6] == demo.resident_region(p.birth_date)
             assert p.birth_date == check.birth_date
             assert not p.credit_code
         else:
@@ -187,7 +189,8 @@ def test_every_party_identifier_is_valid(loaded):
             assert p.address.startswith("平舆县")
             assert p.premises.exists()
         if p.kind == "individual":
-            assert p.representative and check_resident_id(p.representative_id_number).valid
+            check = check_resident_id(p.representative_id_number)
+            assert p.representative and check.valid and not check.warnings, (p.name, check.warnings)
     assert len({p.credit_code for p in parties if p.credit_code}) == sum(1 for p in parties if p.credit_code)
     types = set(Party.objects.values_list("premises__business_type", flat=True))
     assert {"internet_cafe", "song_dance", "games", "performance_venue", "travel_agency", "publications",
@@ -202,6 +205,73 @@ def test_every_party_identifier_is_valid(loaded):
     assert not Licence.objects.filter(valid_from__gt=today).exists()
 
 
+def test_parties_are_registered_through_the_services(loaded):
+    """Each party, premises and licence was entered by the 内勤 through the parties services."""
+    from zhifa.org.models import User
+    from zhifa.parties.models import Licence, Party, Premises
+    from zhifa.records.models import Event
+
+    clerk = User.objects.get(username="neiqin")
+    created = {e.subject: e for e in Event.objects.filter(action="parties.created")}
+    parties = list(Party.objects.all())
+    assert len(created) == len(parties) == len(demo.BUSINESSES) + len(demo.PERSONS)
+    for p in parties:
+        event = created[f"party:{p.pk}"]
+        assert event.actor_id == clerk.pk and event.agency_id == p.agency_id, p.name
+        payload = json.loads(event.payload)
+        assert payload["name"] == p.name and "similar_confirmed" not in payload
+        assert p.created_by_id == clerk.pk
+    for action, key, model in (("parties.premises_added", "premises", Premises),
+                               ("parties.licence_added", "licence", Licence)):
+        recorded = [json.loads(e.payload)[key] for e in Event.objects.filter(action=action, actor=clerk)]
+        assert sorted(recorded) == sorted(model.objects.values_list("pk", flat=True)), action
+    assert Licence.objects.count() == sum(1 for b in demo.BUSINESSES if b.licence)
+
+
+def test_the_only_service_warnings_are_the_deliberate_ones(db, monkeypatch):
+    monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
+    out = io.StringIO()
+    call_command("load_demo", verbosity=2, stdout=out)
+    warnings = [line.removeprefix("登记提示：") for line in out.getvalue().splitlines()
+                if line.startswith("登记提示：")]
+    expired = [b.name for b in demo.BUSINESSES if b.licence_state == "expired"]
+    assert len(warnings) == len(expired)
+    for name, warning in zip(expired, warnings, strict=True):
+        assert warning.startswith(f"{name}：") and "到期" in warning
+    assert "未载入" not in out.getvalue()
+
+
+def test_similar_names_and_taken_licence_numbers(db, monkeypatch):
+    """A similar name in the register is confirmed (and recorded); a licence number someone else holds
+    is left out and reported; the next run still changes nothing."""
+    from zhifa.parties.models import Licence, Party
+    from zhifa.parties.services import add_licence, create_party
+    from zhifa.records.models import Event
+
+    monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
+    agency = demo._load_agencies(demo.LoadResult())
+    similar = create_party(agency=agency, actor=None, data={
+        "kind": "individual", "name": "阳光网吧", "representative": "别人",
+        "credit_code": demo.make_uscc("另一家阳光网吧", individual=True), "address": "平舆县某路1号"}).obj
+    first = demo.BUSINESSES[0]
+    taken = demo.plan_licence(first, 0, date.today())
+    holder = create_party(agency=agency, actor=None, data={
+        "kind": "organisation", "name": "驻马店飞鱼信息技术有限公司", "representative": "别人",
+        "credit_code": demo.make_uscc("飞鱼"), "address": "驻马店市某路2号"}).obj
+    add_licence(holder, actor=None, data={"kind": taken.kind, "number": taken.number,
+                                          "valid_from": taken.valid_from})
+
+    out = _load()
+    assert f"未载入：{first.name}的许可证" in out and taken.number in out
+    assert not Licence.objects.filter(party__name=first.name).exists()
+    sunny = Party.objects.get(name="平舆县阳光网吧")
+    event = Event.objects.get(action="parties.created", subject=f"party:{sunny.pk}")
+    assert json.loads(event.payload)["similar_confirmed"] == [similar.pk]
+    counts = _counts()
+    assert "未新增数据" in _load()
+    assert _counts() == counts
+
+
 def test_demo_password_passes_the_validators():
     from django.contrib.auth.password_validation import validate_password
 
@@ -211,6 +281,7 @@ def test_demo_password_passes_the_validators():
         validate_password(demo.DEFAULT_PASSWORD)
 
 
+@pytest.mark.argon2
 def test_demo_logins_work(loaded, client):
     from zhifa.org.models import User
 
@@ -287,3 +358,70 @@ def test_the_demo_stays_the_same_any_day(today):
             assert codes == {demo.EXPECTED_BLOCKED[p.username]}, (p.username, today, codes)
         else:
             assert res.allowed, (p.username, today, codes)
+
+
+def _logins() -> str:
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    return out.getvalue()
+
+
+def _row(out: str, username: str) -> str | None:
+    return next((line for line in out.splitlines() if line.startswith(f"  {username} ")), None)
+
+
+def test_demo_logins_without_the_demo(db, make_user, make_agency):
+    assert "演示数据未载入" in _logins()
+    # An account of another agency with a demo username is not a demo account.
+    make_user(agency=make_agency("别的县文化广电和旅游局"), username="juzhang")
+    out = _logins()
+    assert "演示数据未载入" in out and "load_demo" in out and _row(out, "juzhang") is None
+
+
+def test_demo_logins_prints_the_table_load_demo_prints(loaded):
+    counts = _counts()
+    out = _logins()
+    assert loaded.endswith("\n" + out)
+    for p in demo.PEOPLE:
+        assert _row(out, p.username), p.username
+    assert "需要 ★" in _row(out, "juzhang") and "—" in _row(out, "zhifa01")
+    assert "负责人" in _row(out, "juzhang") and "执法人员、法制审核人员" in _row(out, "fazhi2")
+    assert f"所有演示账户的密码：{demo.DEFAULT_PASSWORD}" in out
+    assert _counts() == counts  # it only reads
+
+
+def test_demo_logins_reads_the_accounts_as_they_are(loaded, monkeypatch):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from zhifa.org.models import User
+
+    TOTPDevice.objects.create(user=User.objects.get(username="juzhang"), name="动态验证码", confirmed=True)
+    user = User.objects.get(username="zhifa02")
+    user.set_password("Changed-By-Someone-42")
+    user.save()
+    User.objects.filter(username="zhifa11").update(username="songjiayi")
+    out = _logins()
+    assert "已绑定" in _row(out, "juzhang") and "需要 ★" in _row(out, "fujuzhang1")
+    assert "以下账户（zhifa02）的密码已不是这个演示密码" in out and "--reset-passwords" in out
+    assert _row(out, "zhifa11") is None and _row(out, "songjiayi") is None
+    assert "所有演示账户" not in out and f"演示账户的密码：{demo.DEFAULT_PASSWORD}" in out
+
+    # A password from the environment is never printed, even when it is the one the accounts have.
+    monkeypatch.setenv(demo.PASSWORD_ENV, demo.DEFAULT_PASSWORD)
+    out = _logins()
+    assert demo.DEFAULT_PASSWORD not in out and demo.PASSWORD_ENV in out
+    assert "以下账户（zhifa02）的密码已不是这个演示密码" in out
+    monkeypatch.setenv(demo.PASSWORD_ENV, "Another-Demo-Pass-77")
+    out = _logins()
+    assert "Another-Demo-Pass-77" not in out and "所有演示账户的密码已不是这个演示密码" in out
+
+
+def test_persons_of_an_earlier_demo_are_not_registered_again(loaded):
+    """Earlier demos numbered everyone under 411723; the person is the same, found by name and birth date."""
+    from zhifa.parties.models import Party
+
+    person = Party.objects.get(name=demo.PERSONS[0].name)
+    Party.objects.filter(pk=person.pk).update(id_number="411723" + person.id_number[6:17] + "0")
+    counts = _counts()
+    assert "未新增数据" in _load()
+    assert _counts() == counts

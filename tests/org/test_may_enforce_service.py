@@ -132,11 +132,13 @@ def test_failed_exam_does_not_count(make_user, agency, clerk, domains):
 
 
 def test_policy_override_of_yearly_minimum_is_dated(officer, agency, make_agency, make_user, clerk, domains):
-    """From 2025-03-01 the agency counts the year in 学时: 60 hours, and 40 hours of 2024 fall short."""
+    """A year's minimum is the one in force on 31 December of that year.
+
+    From 2024-06-01 the agency counts the year in 学时: 60 hours, and the 40 hours of 2024 fall short.
+    """
     assert services.may_enforce(officer, "NET", D(2025, 3, 1)).allowed  # default: 1 week = 5 days
     PolicyValue.objects.create(key="training.yearly_min", agency=agency, value={"value": 60, "unit": "hours"},
-                               effective_from=D(2025, 3, 1), citation="本局培训管理办法")
-    assert services.may_enforce(officer, "NET", D(2025, 2, 28)).allowed
+                               effective_from=D(2024, 6, 1), citation="本局培训管理办法")
     res = services.may_enforce(officer, "NET", D(2025, 3, 1))
     assert _codes(res) == {"refresher_missing"}
     assert "已完成 40 学时，要求不少于 60学时" in res.reasons[0].message
@@ -156,12 +158,34 @@ def test_policy_override_of_yearly_minimum_is_dated(officer, agency, make_agency
         assert res.allowed is (a == other), (a, res.reasons)
 
 
+def test_a_raised_minimum_does_not_reach_back(officer, agency, clerk):
+    """60 hours from 2025-03-01 is the minimum of 2025, not of 2024 (already judged by its own rule)."""
+    PolicyValue.objects.create(key="training.yearly_min", agency=agency, value={"value": 60, "unit": "hours"},
+                               effective_from=D(2025, 3, 1), citation="本局培训管理办法")
+    assert services.may_enforce(officer, "NET", D(2025, 6, 1)).allowed  # 2024: 5 days under the old rule
+    _training(officer, clerk, "refresher", D(2025, 10, 13), D(2025, 10, 17), 40)
+    res = services.may_enforce(officer, "NET", D(2026, 1, 5))
+    assert _codes(res) == {"refresher_missing"}
+    assert "2025 年度复训/轮训不足：已完成 40 学时，要求不少于 60学时" in res.reasons[0].message
+
+
+def test_make_up_training_counts_for_the_year_it_makes_up(officer, clerk):
+    """补训: a course recorded for last year counts for that year, wherever its dates fall."""
+    res = services.may_enforce(officer, "NET", D(2026, 2, 2))
+    assert _codes(res) == {"refresher_missing"}  # nothing in 2025
+    t = _training(officer, clerk, "refresher", D(2026, 1, 12), D(2026, 1, 16), 40)
+    assert _codes(services.may_enforce(officer, "NET", D(2026, 2, 2))) == {"refresher_missing"}
+    Training.objects.filter(pk=t.pk).update(for_year=2025)
+    officer = type(officer).objects.get(pk=officer.pk)
+    assert services.may_enforce(officer, "NET", D(2026, 2, 2)).allowed
+
+
 def test_agency_value_wins_over_the_all_agency_value(officer, agency):
     PolicyValue.objects.create(key="training.yearly_min", agency=None, value={"value": 60, "unit": "hours"},
-                               effective_from=D(2025, 1, 1))
+                               effective_from=D(2024, 1, 1))
     assert _codes(services.may_enforce(officer, "NET", D(2025, 6, 1))) == {"refresher_missing"}
     PolicyValue.objects.create(key="training.yearly_min", agency=agency, value={"value": 40, "unit": "hours"},
-                               effective_from=D(2025, 1, 1))
+                               effective_from=D(2024, 1, 1))
     assert services.may_enforce(officer, "NET", D(2025, 6, 1)).allowed
 
 

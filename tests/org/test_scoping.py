@@ -13,7 +13,6 @@ from zhifa.org import services
 from zhifa.org.models import Unit, User
 
 
-
 @pytest.fixture
 def tree(make_agency, make_user):
     p = make_agency("市文化广电和旅游局")

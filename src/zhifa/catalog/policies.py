@@ -109,13 +109,17 @@ def _agency_filter(chain: list[int]):
 
 def training_rules(agency=None, on: date | None = None) -> TrainingRules:
     """The training and certificate rules in force for an agency on a date."""
-    def q(key: str) -> Quantity:
-        v = value_of(key, agency, on)
+    on = on or date.today()
+
+    def q(key: str, when: date) -> Quantity:
+        v = value_of(key, agency, when)
         return Quantity(v["value"], Unit(v["unit"]))
 
     return TrainingRules(
-        onboarding_min=q("training.onboarding_min"),
-        yearly_min=q("training.yearly_min"),
+        onboarding_min=q("training.onboarding_min", on),
+        yearly_min=q("training.yearly_min", on),
+        # a year's minimum is the one in force on its last day (see TrainingRules.yearly_min_in)
+        yearly_min_by_year=tuple((y, q("training.yearly_min", date(y, 12, 31))) for y in (on.year - 1, on.year)),
         days_per_week=value_of("training.days_per_week", agency, on),
         days_per_month=value_of("training.days_per_month", agency, on),
         annual_review_required=value_of("certificate.annual_review_required", agency, on),

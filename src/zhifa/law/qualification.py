@@ -88,6 +88,15 @@ class TrainingRules:
     days_per_week: int = 5
     days_per_month: int = 22
     annual_review_required: bool = False
+    # The yearly minimum of a calendar year is the one in force on 31 December of that year, so a
+    # minimum raised from next January does not reach back to the year just ended.
+    yearly_min_by_year: tuple[tuple[int, Quantity], ...] = ()
+
+    def yearly_min_in(self, year: int) -> Quantity:
+        for y, quantity in self.yearly_min_by_year:
+            if y == year:
+                return quantity
+        return self.yearly_min
 
     def required_days(self, q: Quantity) -> float:
         unit = Unit(q.unit)
@@ -142,6 +151,12 @@ class TrainingFacts:
     hours: float
     days: float
     passed: bool | None = None  # None: no examination recorded
+    # The year a course counts for: the year it ends, unless recorded as making up (补训) an earlier year.
+    for_year: int | None = None
+
+    @property
+    def year(self) -> int:
+        return self.for_year or self.end.year
 
     @property
     def counts(self) -> bool:
@@ -287,13 +302,14 @@ def training_reasons(trainings: list[TrainingFacts], on: date, rules: TrainingRu
     # an officer onboarded during that year has had that year's training.
     last_year = on.year - 1
     if completed < date(last_year, 1, 1):
-        yearly = [t for t in past if t.kind in YEARLY_KINDS and t.end.year == last_year]
-        done, required, label = _measure(rules, rules.yearly_min, yearly)
+        yearly = [t for t in past if t.kind in YEARLY_KINDS and t.year == last_year]
+        minimum = rules.yearly_min_in(last_year)
+        done, required, label = _measure(rules, minimum, yearly)
         if done + 1e-9 < required:
             reasons.append(Reason(
                 "refresher_missing",
                 f"{last_year} 年度复训/轮训不足：已完成 {_fmt(done)} {label}，要求不少于 "
-                f"{rules.yearly_min}（{_fmt(required)} {label}）",
+                f"{minimum}（{_fmt(required)} {label}）",
                 basis))
     return reasons
 

@@ -3,7 +3,8 @@ and the businesses it regulates. Loaded by `zhifa load_demo`; never by a migrati
 
 Everything here is fictional: names of people and businesses are made up, addresses are plausible
 street names with made-up numbers, and the identity numbers are generated (right check characters,
-random-looking bodies) so that the checks of `zhifa.law.identifiers` pass.
+random-looking bodies, the county's address code of the birth year) so that the checks of
+`zhifa.law.identifiers` pass without a warning.
 
 Dates are relative to the day of loading, so the demo looks the same in any year: most officers may
 enforce today, and five are there on purpose to show what the roster does when something is missing:
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,7 +33,7 @@ from stdnum.cn import ric, uscc
 
 from zhifa.law.identifiers import check_resident_id, check_uscc
 
-from .roles import ADMIN_ROLES, ROLE_LABELS, Role
+from .roles import Role
 
 PASSWORD_ENV = "ZHIFA_DEMO_PASSWORD"
 # One documented password for every demo account. It must pass the password validators, also in
@@ -109,14 +111,6 @@ class DemoPerson:
     @property
     def is_officer(self) -> bool:
         return Role.OFFICER in self.roles
-
-    @property
-    def needs_second_factor(self) -> bool:
-        return bool({str(r) for r in self.roles} & ({str(r) for r in ADMIN_ROLES} | {str(Role.HEAD)}))
-
-    @property
-    def role_labels(self) -> str:
-        return "、".join(str(ROLE_LABELS[Role(r)]) for r in self.roles)
 
 
 OFFICER, REVIEWER, HEAD, CLERK = Role.OFFICER.value, Role.REVIEWER.value, Role.HEAD.value, Role.CLERK.value
@@ -345,6 +339,7 @@ def plan_person(p: DemoPerson, today: date) -> PersonPlan:
 
 # --- identity numbers -------------------------------------------------------------------------
 REGION = "411723"  # 平舆县
+REGION_BEFORE_2000 = "412827"  # 驻马店地区平舆县, until 驻马店 became a city in 2000
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -368,14 +363,20 @@ def make_uscc(name: str, *, individual: bool = False) -> str:
     return code
 
 
+def resident_region(born: date) -> str:
+    """The address code a 平舆县 resident's number starts with: the county's code when the number was
+    assigned, taken as the birth year (412827 under 驻马店地区 until 2000, then 411723)."""
+    return REGION if born.year >= 2000 else REGION_BEFORE_2000
+
+
 def make_resident_id(born: date, seq: int, *, male: bool) -> str:
-    """18-digit 居民身份证号码 with address code 411723; the 17th digit is odd for men."""
+    """18-digit 居民身份证号码 of a 平舆县 resident; the 17th digit is odd for men."""
     seq = seq * 2 + (1 if male else 0)
-    base = f"{REGION}{born:%Y%m%d}{seq % 1000:03d}"
+    base = f"{resident_region(born)}{born:%Y%m%d}{seq % 1000:03d}"
     number = base + ric.calc_check_digit(base + "0")  # stdnum expects a place for the check digit
     check = check_resident_id(number)
-    if not check.valid:
-        raise ValueError(f"{number}: {check.reason}")
+    if not check.valid or check.warnings:  # a clerk entering it would be asked to check it
+        raise ValueError(f"{number}: {check.reason or '；'.join(check.warnings)}")
     return number
 
 
@@ -622,8 +623,9 @@ def load(today: date | None = None, password: str | None = None, *,
          reset_passwords: bool = False) -> LoadResult:
     """Create whatever of the demo bureau is missing; never edit what is there.
 
-    Writes through the org services (roles, certificates, training, reviews, status), so the record
-    shows the demo being entered. The reference data (domains, role groups) must be loaded first.
+    Writes through the org services (roles, certificates, training, reviews, status) and the parties
+    services (parties, premises, licences), so the demo is checked like data a clerk enters and the
+    record shows it being entered. The reference data (domains, role groups) must be loaded first.
     """
     from django.db import transaction
 
@@ -756,6 +758,8 @@ def _load_qualifications(today: date, result: LoadResult) -> None:
 def _load_parties(agency, today: date, result: LoadResult) -> None:
     """Register the businesses and persons through the parties services, as the 内勤 would: every
     number is checked, duplicates refused, and each party, premises and licence recorded as an event."""
+    from django.db.models import Q
+
     from zhifa.parties.models import Party, PartyKind
     from zhifa.parties.services import Duplicate, add_licence, add_premises, create_party
 
@@ -788,17 +792,103 @@ def _load_parties(agency, today: date, result: LoadResult) -> None:
                 "kind": lic.kind, "number": lic.number, "premises": premises, "scope": lic.scope,
                 "issued_by": lic.issued_by, "valid_from": lic.valid_from, "valid_until": lic.valid_until})
         except Duplicate as exc:  # someone registered that number for another party: leave it be
-            result.skipped.append(f"{b.name}：{exc.message}")
+            result.skipped.append(f"{b.name}的许可证：{exc.message}")
             continue
         result.warn(b.name, saved_lic.warnings)
         result.count("licences")
     for j, person in enumerate(PERSONS):
         number = make_resident_id(person.born, 200 + j, male=person.male)
-        if Party.objects.filter(agency=agency, kind=PartyKind.PERSON, id_type="resident_id",
-                                id_number=number).exists():
+        # Also by name and birth date: demos loaded before the numbers took the address code of the
+        # birth year hold the same person under another number.
+        same = Q(id_type="resident_id", id_number=number) | Q(name=person.name, birth_date=person.born)
+        if Party.objects.filter(same, agency=agency, kind=PartyKind.PERSON).exists():
             continue
         saved = create_party(**register, data={
             "kind": PartyKind.PERSON, "name": person.name, "id_type": "resident_id", "id_number": number,
             "address": person.address, "note": person.note})
         result.warn(person.name, saved.warnings)
         result.count("parties")
+
+
+# --- the demo logins --------------------------------------------------------------------------
+BLOCKED_REASONS = {"certificate_expired": "执法证已过期", "certificate_suspended": "执法证被暂扣",
+                   "refresher_missing": "缺上年度复训", "onboarding_incomplete": "入职培训未完成"}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as aligned columns for a terminal (CJK characters count two), a rule under the first."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell + " " * (w - _width(cell))
+                               for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def demo_accounts() -> tuple[object | None, list]:
+    """The demo bureau and those of its demo accounts the database holds, in the order of PEOPLE.
+    An account of another agency with a demo username is not a demo account."""
+    from .models import Agency, User
+
+    agency = Agency.objects.filter(code=AGENCY["code"]).first()
+    if agency is None:
+        return None, []
+    order = {p.username: n for n, p in enumerate(PEOPLE)}
+    users = User.objects.filter(agency=agency, username__in=order).select_related("unit").prefetch_related("groups")
+    return agency, sorted(users, key=lambda u: order[u.username])
+
+
+def login_lines(password: str | None = None) -> list[str]:
+    """The demo-login table and its notes, as `load_demo` prints them at the end and `demo_logins` on
+    their own; empty when there is no demo account.
+
+    Read from the database: the accounts that exist with their roles, whether they still have to enrol
+    an authenticator (TOTP) at their next login, and which no longer have the demo password. A password
+    taken from the environment is never shown.
+    """
+    from django.contrib.auth.hashers import check_password
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    agency, users = demo_accounts()
+    if not users:
+        return []
+    password = password or demo_password()
+    from_env = bool(os.environ.get(PASSWORD_ENV, "").strip())
+    enrolled = set(TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True))
+    rows = [("用户名", "姓名", "角色", "机构/职务", "动态验证码")]
+    for u in users:
+        otp = "—" if not u.needs_second_factor else "已绑定" if u.pk in enrolled else "需要 ★"
+        rows.append((u.username, u.full_name, "、".join(u.role_labels) or "无",
+                     f"{u.unit.name if u.unit else '—'}/{u.position or '—'}", otp))
+    # Demo accounts share one hash until someone changes a password: verify each distinct hash once
+    # (argon2 is slow on purpose), without the upgrade-on-check that would write to the database.
+    same = {h: check_password(password, h) for h in {u.password for u in users}}
+    changed = [u.username for u in users if not same[u.password]]
+
+    out = [f"演示账户（{agency.name}）："]
+    out += ["  " + line for line in text_table(rows)]
+    out.append("")
+    every = "" if changed else "所有"
+    if from_env:
+        out.append(f"{every}演示账户的密码为环境变量 {PASSWORD_ENV} 的值。")
+    else:
+        out.append(f"{every}演示账户的密码：{password}（可用环境变量 {PASSWORD_ENV} 另设）")
+    if changed:
+        who = "所有演示账户" if len(changed) == len(users) else f"以下账户（{'、'.join(changed)}）"
+        out.append(f"{who}的密码已不是这个演示密码（已修改，或载入时用了另一个演示密码）；"
+                   "如需恢复，请运行 zhifa load_demo --reset-passwords。")
+    note = ("★ 系统管理员、安全管理员、审计管理员和负责人（局长、副局长）须使用第二重身份验证：首次登录后"
+            "按页面提示用手机验证器（TOTP）扫码绑定，以后每次登录输入验证器上的 6 位数字。")
+    if enrolled:
+        note += "“已绑定”的账户已完成绑定，登录时直接输入验证码。"
+    out.append(note)
+    blocked = "、".join(f"{u}（{BLOCKED_REASONS.get(code, code)}）" for u, code in EXPECTED_BLOCKED.items())
+    out.append(f"人员名册中有意设置的资格问题：{blocked}；{'、'.join(EXPECTED_EXPIRY_ALERT)} 的执法证 30 天内到期。")
+    out.append("演示账户的密码是公开的，切勿在生产环境中载入演示数据。")
+    return out

@@ -10,6 +10,8 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.law import qualification as q
 
@@ -23,29 +25,29 @@ class Agency(models.Model):
     bureau's name, so documents carry `document_name` whichever of the two did the work.
     """
 
-    code = models.CharField("机关代码", max_length=32, unique=True,
-                            help_text="本平台内唯一，通常为行政区划代码加序号")
-    region_code = models.CharField("行政区划代码", max_length=6)
-    name = models.CharField("机关全称", max_length=100)
-    document_name = models.CharField("文书用名", max_length=100,
-                                     help_text="行政执法文书上使用的执法主体名称")
-    short_name = models.CharField("简称", max_length=20, blank=True, help_text="用于文号，例如“平文旅”")
-    brigade_name = models.CharField("执法队伍名称", max_length=100, blank=True)
-    merged_brigade = models.BooleanField("局队合一", default=True,
-                                         help_text="执法队伍以本机关名义实施执法")
-    parent = models.ForeignKey("self", verbose_name="上级机关", null=True, blank=True,
+    code = models.CharField(_("机关代码"), max_length=32, unique=True,
+                            help_text=_("本平台内唯一，通常为行政区划代码加序号"))
+    region_code = models.CharField(_("行政区划代码"), max_length=6)
+    name = models.CharField(_("机关全称"), max_length=100)
+    document_name = models.CharField(_("文书用名"), max_length=100,
+                                     help_text=_("行政执法文书上使用的执法主体名称"))
+    short_name = models.CharField(_("简称"), max_length=20, blank=True, help_text=_("用于文号，例如“平文旅”"))
+    brigade_name = models.CharField(_("执法队伍名称"), max_length=100, blank=True)
+    merged_brigade = models.BooleanField(_("局队合一"), default=True,
+                                         help_text=_("执法队伍以本机关名义实施执法"))
+    parent = models.ForeignKey("self", verbose_name=_("上级机关"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     # Materialised path of ids ("/1/4/"): scoping a user to their agency and those under it is a
     # prefix match, one indexed query whatever the depth.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    address = models.CharField("地址", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=40, blank=True)
-    supervision_phone = models.CharField("监督电话", max_length=40, blank=True, default="12318")
-    is_active = models.BooleanField("启用", default=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    supervision_phone = models.CharField(_("监督电话"), max_length=40, blank=True, default="12318")
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "执法主体"
-        verbose_name_plural = "执法主体"
+        verbose_name = pgettext_lazy("model", "执法主体")
+        verbose_name_plural = pgettext_lazy("model, plural", "执法主体")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -71,27 +73,27 @@ class Agency(models.Model):
 
 
 class UnitKind(models.TextChoices):
-    LEGAL = "legal", "法制股"
-    SQUAD = "squad", "执法中队"
-    OFFICE = "office", "办公室"
-    LEADERSHIP = "leadership", "局领导"
-    OTHER = "other", "其他股室"
+    LEGAL = "legal", _("法制股")
+    SQUAD = "squad", _("执法中队")
+    OFFICE = "office", _("办公室")
+    LEADERSHIP = "leadership", _("局领导")
+    OTHER = "other", _("其他股室")
 
 
 class Unit(models.Model):
     """内设机构: 法制股, 执法中队, 办公室 … with the domains it may enforce."""
 
-    agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="units")
-    name = models.CharField("名称", max_length=60)
-    kind = models.CharField("类别", max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
-    domains = models.ManyToManyField("catalog.Domain", verbose_name="负责执法领域", blank=True,
+    agency = models.ForeignKey(Agency, verbose_name=_("所属机关"), on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
+    domains = models.ManyToManyField("catalog.Domain", verbose_name=_("负责执法领域"), blank=True,
                                      related_name="units")
-    sort = models.PositiveSmallIntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "内设机构"
-        verbose_name_plural = "内设机构"
+        verbose_name = pgettext_lazy("model", "内设机构")
+        verbose_name_plural = pgettext_lazy("model, plural", "内设机构")
         ordering = ["agency", "sort", "name"]
         constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_name_unique_in_agency")]
 
@@ -111,32 +113,32 @@ class User(AbstractUser):
     change them, because it enforces the exclusivity of the three administrator roles.
     """
 
-    full_name = models.CharField("姓名", max_length=40)
-    agency = models.ForeignKey(Agency, verbose_name="所属机关", null=True, blank=True,
+    full_name = models.CharField(_("姓名"), max_length=40)
+    agency = models.ForeignKey(Agency, verbose_name=_("所属机关"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="people")
-    unit = models.ForeignKey(Unit, verbose_name="内设机构", null=True, blank=True,
+    unit = models.ForeignKey(Unit, verbose_name=_("内设机构"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="people")
-    position = models.CharField("职务", max_length=40, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
-    employee_no = models.CharField("工号", max_length=20, blank=True)
-    joined_on = models.DateField("入职日期", null=True, blank=True)
+    position = models.CharField(_("职务"), max_length=40, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    employee_no = models.CharField(_("工号"), max_length=20, blank=True)
+    joined_on = models.DateField(_("入职日期"), null=True, blank=True)
     has_legal_qualification = models.BooleanField(
-        "具有法律职业资格", default=False,
-        help_text="国家统一法律职业资格考试合格（《行政处罚法》第五十八条：初次从事法制审核须具备）")
-    legal_qualification_no = models.CharField("法律职业资格证书编号", max_length=40, blank=True)
-    first_review_on = models.DateField("首次从事法制审核日期", null=True, blank=True)
+        _("具有法律职业资格"), default=False,
+        help_text=_("国家统一法律职业资格考试合格（《行政处罚法》第五十八条：初次从事法制审核须具备）"))
+    legal_qualification_no = models.CharField(_("法律职业资格证书编号"), max_length=40, blank=True)
+    first_review_on = models.DateField(_("首次从事法制审核日期"), null=True, blank=True)
     must_change_password = models.BooleanField(
-        "须修改密码", default=False,
-        help_text="由管理员设定或重置的密码，本人首次登录时须修改（等保：修改默认口令）")
-    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+        _("须修改密码"), default=False,
+        help_text=_("由管理员设定或重置的密码，本人首次登录时须修改（等保：修改默认口令）"))
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = ZhifaUserManager()
 
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
-        verbose_name = "人员"
-        verbose_name_plural = "人员"
+        verbose_name = pgettext_lazy("model", "人员")
+        verbose_name_plural = pgettext_lazy("model, plural", "人员")
         ordering = ["agency", "unit", "employee_no", "username"]
 
     def __str__(self) -> str:
@@ -174,26 +176,26 @@ class User(AbstractUser):
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = q.CertStatus.VALID.value, "有效"
-    SUSPENDED = q.CertStatus.SUSPENDED.value, "暂扣"
-    REVOKED = q.CertStatus.REVOKED.value, "注销"
-    EXPIRED = q.CertStatus.EXPIRED.value, "过期"
+    VALID = q.CertStatus.VALID.value, _("有效")
+    SUSPENDED = q.CertStatus.SUSPENDED.value, _("暂扣")
+    REVOKED = q.CertStatus.REVOKED.value, _("注销")
+    EXPIRED = q.CertStatus.EXPIRED.value, _("过期")
 
 
 class Certificate(models.Model):
     """行政执法证件 (执法证)."""
 
-    holder = models.ForeignKey(User, verbose_name="持证人", on_delete=models.PROTECT, related_name="certificates")
-    number = models.CharField("证号", max_length=40, unique=True)
-    issuing_authority = models.CharField("发证机关", max_length=100)
-    domains = models.ManyToManyField("catalog.Domain", verbose_name="执法领域", related_name="certificates")
-    issued_on = models.DateField("发证日期")
-    valid_until = models.DateField("有效期至")
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    holder = models.ForeignKey(User, verbose_name=_("持证人"), on_delete=models.PROTECT, related_name="certificates")
+    number = models.CharField(_("证号"), max_length=40, unique=True)
+    issuing_authority = models.CharField(_("发证机关"), max_length=100)
+    domains = models.ManyToManyField("catalog.Domain", verbose_name=_("执法领域"), related_name="certificates")
+    issued_on = models.DateField(_("发证日期"))
+    valid_until = models.DateField(_("有效期至"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "执法证"
-        verbose_name_plural = "执法证"
+        verbose_name = pgettext_lazy("model", "执法证")
+        verbose_name_plural = pgettext_lazy("model, plural", "执法证")
         ordering = ["holder", "-valid_until"]
         constraints = [models.CheckConstraint(condition=Q(valid_until__gte=models.F("issued_on")),
                                               name="certificate_valid_after_issue")]
@@ -223,18 +225,18 @@ class Certificate(models.Model):
 class CertificateStatusChange(models.Model):
     """A dated change of a certificate's status with its reason: 暂扣, 恢复, 注销 …"""
 
-    certificate = models.ForeignKey(Certificate, verbose_name="执法证", on_delete=models.CASCADE,
+    certificate = models.ForeignKey(Certificate, verbose_name=_("执法证"), on_delete=models.CASCADE,
                                     related_name="status_changes")
-    status = models.CharField("状态", max_length=16, choices=CertificateStatus.choices)
-    effective_on = models.DateField("生效日期")
-    reason = models.CharField("原因", max_length=200)
-    recorded_by = models.ForeignKey(User, verbose_name="登记人", null=True, on_delete=models.SET_NULL,
+    status = models.CharField(_("状态"), max_length=16, choices=CertificateStatus.choices)
+    effective_on = models.DateField(_("生效日期"))
+    reason = models.CharField(_("原因"), max_length=200)
+    recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "执法证状态变更"
-        verbose_name_plural = "执法证状态变更"
+        verbose_name = pgettext_lazy("model", "执法证状态变更")
+        verbose_name_plural = pgettext_lazy("model, plural", "执法证状态变更")
         ordering = ["effective_on", "id"]
 
     def __str__(self) -> str:
@@ -244,18 +246,18 @@ class CertificateStatusChange(models.Model):
 class AnnualReview(models.Model):
     """年审: the yearly check of a certificate."""
 
-    certificate = models.ForeignKey(Certificate, verbose_name="执法证", on_delete=models.CASCADE,
+    certificate = models.ForeignKey(Certificate, verbose_name=_("执法证"), on_delete=models.CASCADE,
                                     related_name="annual_reviews")
-    year = models.PositiveSmallIntegerField("年度")
-    reviewed_on = models.DateField("审验日期")
-    passed = models.BooleanField("审验合格", default=True)
-    note = models.CharField("备注", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(User, verbose_name="登记人", null=True, on_delete=models.SET_NULL,
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reviewed_on = models.DateField(_("审验日期"))
+    passed = models.BooleanField(_("审验合格"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
     class Meta:
-        verbose_name = "年审记录"
-        verbose_name_plural = "年审记录"
+        verbose_name = pgettext_lazy("model", "年审记录")
+        verbose_name_plural = pgettext_lazy("model, plural", "年审记录")
         ordering = ["certificate", "-year"]
         constraints = [models.UniqueConstraint(fields=["certificate", "year"], name="one_review_per_year")]
 
@@ -264,38 +266,38 @@ class AnnualReview(models.Model):
 
 
 class TrainingKind(models.TextChoices):
-    ONBOARDING = q.TrainingKind.ONBOARDING.value, "入职培训"
-    REFRESHER = q.TrainingKind.REFRESHER.value, "复训/轮训"
-    SPECIAL = q.TrainingKind.SPECIAL.value, "专题培训"
+    ONBOARDING = q.TrainingKind.ONBOARDING.value, _("入职培训")
+    REFRESHER = q.TrainingKind.REFRESHER.value, _("复训/轮训")
+    SPECIAL = q.TrainingKind.SPECIAL.value, _("专题培训")
 
 
 class ExamResult(models.TextChoices):
-    NONE = "none", "未考试"
-    PASSED = "passed", "合格"
-    FAILED = "failed", "不合格"
+    NONE = "none", _("未考试")
+    PASSED = "passed", _("合格")
+    FAILED = "failed", _("不合格")
 
 
 class Training(models.Model):
     """A training record: kind, dates, hours (学时), training days and the exam result."""
 
-    person = models.ForeignKey(User, verbose_name="参训人员", on_delete=models.PROTECT, related_name="trainings")
-    kind = models.CharField("培训类别", max_length=16, choices=TrainingKind.choices)
-    title = models.CharField("培训名称", max_length=100)
-    organiser = models.CharField("组织单位", max_length=100, blank=True)
-    start_on = models.DateField("开始日期")
-    end_on = models.DateField("结束日期")
-    hours = models.DecimalField("学时", max_digits=6, decimal_places=1)
-    days = models.DecimalField("培训天数", max_digits=5, decimal_places=1,
-                               help_text="留空时按开始至结束日期间的工作日（周一至周五）计算")
-    exam_result = models.CharField("考试结果", max_length=8, choices=ExamResult.choices, default=ExamResult.NONE)
-    exam_score = models.DecimalField("考试成绩", max_digits=5, decimal_places=1, null=True, blank=True)
-    recorded_by = models.ForeignKey(User, verbose_name="登记人", null=True, on_delete=models.SET_NULL,
+    person = models.ForeignKey(User, verbose_name=_("参训人员"), on_delete=models.PROTECT, related_name="trainings")
+    kind = models.CharField(_("培训类别"), max_length=16, choices=TrainingKind.choices)
+    title = models.CharField(_("培训名称"), max_length=100)
+    organiser = models.CharField(_("组织单位"), max_length=100, blank=True)
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"))
+    hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1)
+    days = models.DecimalField(_("培训天数"), max_digits=5, decimal_places=1,
+                               help_text=_("留空时按开始至结束日期间的工作日（周一至周五）计算"))
+    exam_result = models.CharField(_("考试结果"), max_length=8, choices=ExamResult.choices, default=ExamResult.NONE)
+    exam_score = models.DecimalField(_("考试成绩"), max_digits=5, decimal_places=1, null=True, blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "培训记录"
-        verbose_name_plural = "培训记录"
+        verbose_name = pgettext_lazy("model", "培训记录")
+        verbose_name_plural = pgettext_lazy("model, plural", "培训记录")
         ordering = ["person", "-end_on"]
         constraints = [models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")),
                                               name="training_ends_after_start")]

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(StrEnum):
@@ -16,13 +16,13 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.OFFICER: _("执法人员"),
-    Role.REVIEWER: _("法制审核人员"),
-    Role.HEAD: _("负责人"),
-    Role.CLERK: _("内勤/档案"),
-    Role.SYSADMIN: _("系统管理员"),
-    Role.SECADMIN: _("安全管理员"),
-    Role.AUDITADMIN: _("审计管理员"),
+    Role.OFFICER: pgettext_lazy("role", "执法人员"),
+    Role.REVIEWER: pgettext_lazy("role", "法制审核人员"),
+    Role.HEAD: pgettext_lazy("role", "负责人"),
+    Role.CLERK: pgettext_lazy("role", "内勤/档案"),
+    Role.SYSADMIN: pgettext_lazy("role", "系统管理员"),
+    Role.SECADMIN: pgettext_lazy("role", "安全管理员"),
+    Role.AUDITADMIN: pgettext_lazy("role", "审计管理员"),
 }
 
 # 等保 2.0 §8.1.5 "三员分立": the system, security and audit administrators are three different

@@ -225,11 +225,11 @@ def year_amount(trainings: list[q.TrainingFacts], year: int, on: date,
                 rules: q.TrainingRules) -> tuple[float, float, str]:
     """(done, required, unit label) of one calendar year's counted training, up to `on`."""
     counted = [t for t in trainings
-               if t.kind in q.YEARLY_KINDS and t.end.year == year and t.end <= on and t.counts]
-    unit = q.Unit(rules.yearly_min.unit)
-    if unit is q.Unit.HOURS:
-        return sum(t.hours for t in counted), float(rules.yearly_min.value), "学时"
-    return sum(t.days for t in counted), float(rules.required_days(rules.yearly_min)), "个培训日"
+               if t.kind in q.YEARLY_KINDS and t.year == year and t.end <= on and t.counts]
+    minimum = rules.yearly_min_in(year)
+    if q.Unit(minimum.unit) is q.Unit.HOURS:
+        return sum(t.hours for t in counted), float(minimum.value), "学时"
+    return sum(t.days for t in counted), float(rules.required_days(minimum)), "个培训日"
 
 
 def person_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) -> list[Alert]:
@@ -262,7 +262,7 @@ def person_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) ->
         done, required, label = year_amount(trainings, on.year, on, rules)
         if done + 1e-9 < required:
             out.append(Alert("yearly", f"{on.year} 年度已完成 {q._fmt(done)} {label}，"
-                                       f"尚差 {q._fmt(required - done)} {label}（要求不少于 {rules.yearly_min}）",
+                                       f"尚差 {q._fmt(required - done)} {label}（要求不少于 {rules.yearly_min_in(on.year)}）",
                              done - required))
     return out
 

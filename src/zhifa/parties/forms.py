@@ -1,11 +1,15 @@
 """Forms of the parties app: they parse and show input; the rules live in `services` (which write).
 
-Every message is Chinese and names the field, so an officer can tell what to fix without guessing.
+Every message is Chinese (the source text; English in locale/en) and names the field, so an officer
+can tell what to fix without guessing.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import BusinessType, IdType, Licence, LicenceKind, LicenceStatus, Party, PartyKind, Premises
 from .services import EXPIRING_DAYS, LICENCE_FILTERS
@@ -23,27 +27,31 @@ class ChineseMessagesForm(forms.Form):
         for f in self.fields.values():
             label = f.label
             choose = isinstance(f, forms.ChoiceField)
+
+            def named(message: str, label=label) -> str:
+                return message.format(label=label)
+
             f.error_messages.update({
-                "required": f"请选择{label}" if choose else f"请填写{label}",
-                "invalid_choice": f"{label}的选项无效，请从列表中选择",
-                "max_length": f"{label}不能超过 %(limit_value)d 个字符（现为 %(show_value)d 个）",
-                "null_characters_not_allowed": f"{label}含有不允许的控制字符",
+                "required": named(gettext("请选择{label}")) if choose else named(gettext("请填写{label}")),
+                "invalid_choice": named(gettext("{label}的选项无效，请从列表中选择")),
+                "max_length": named(gettext("{label}不能超过 %(limit_value)d 个字符（现为 %(show_value)d 个）")),
+                "null_characters_not_allowed": named(gettext("{label}含有不允许的控制字符")),
             })
             if isinstance(f, forms.DateField):
-                f.error_messages["invalid"] = f"{label}格式不正确，应为 年-月-日，例如 2024-01-31"
+                f.error_messages["invalid"] = named(gettext("{label}格式不正确，应为 年-月-日，例如 2024-01-31"))
             elif isinstance(f, forms.DecimalField):
                 f.error_messages.update({
-                    "invalid": f"{label}应为数字",
-                    "max_digits": f"{label}的数字过长",
-                    "max_decimal_places": f"{label}最多保留 %(max)s 位小数",
-                    "max_whole_digits": f"{label}的整数部分过长",
-                    "min_value": f"{label}不能小于 %(limit_value)s",
+                    "invalid": named(gettext("{label}应为数字")),
+                    "max_digits": named(gettext("{label}的数字过长")),
+                    "max_decimal_places": named(gettext("{label}最多保留 %(max)s 位小数")),
+                    "max_whole_digits": named(gettext("{label}的整数部分过长")),
+                    "min_value": named(gettext("{label}不能小于 %(limit_value)s")),
                 })
             elif isinstance(f, forms.IntegerField):
                 f.error_messages.update({
-                    "invalid": f"{label}应为整数",
-                    "min_value": f"{label}不能小于 %(limit_value)s",
-                    "max_value": f"{label}不能大于 %(limit_value)s",
+                    "invalid": named(gettext("{label}应为整数")),
+                    "min_value": named(gettext("{label}不能小于 %(limit_value)s")),
+                    "max_value": named(gettext("{label}不能大于 %(limit_value)s")),
                 })
 
 
@@ -55,24 +63,24 @@ def _model_field(model, name: str, **kw) -> forms.Field:
 
 
 class PartyForm(ChineseMessagesForm):
-    kind = forms.ChoiceField(label="类型", choices=PartyKind.choices, widget=forms.RadioSelect)
-    name = _model_field(Party, "name", label="姓名/名称")
-    id_type = forms.ChoiceField(label="证件类型", choices=[("", "—"), *IdType.choices], required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=PartyKind.choices, widget=forms.RadioSelect)
+    name = _model_field(Party, "name", label=_("姓名/名称"))
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=[("", "—"), *IdType.choices], required=False)
     id_number = _model_field(Party, "id_number",
-                             help_text="居民身份证为 18 位，末位可为 X，保存时按 GB 11643-1999 校验")
-    birth_date = forms.DateField(label="出生日期", required=False, widget=_date_widget(),
-                                 help_text="居民身份证：由号码得出，可不填；其他证件：建议按证件填写，"
-                                           "用于判断违法时是否已满十四周岁、十八周岁")
+                             help_text=_("居民身份证为 18 位，末位可为 X，保存时按 GB 11643-1999 校验"))
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=_date_widget(),
+                                 help_text=_("居民身份证：由号码得出，可不填；其他证件：建议按证件填写，"
+                                             "用于判断违法时是否已满十四周岁、十八周岁"))
     credit_code = _model_field(Party, "credit_code",
-                               help_text="18 位，法人或其他组织、个体工商户必填，保存时按 GB 32100-2015 校验")
+                               help_text=_("18 位，法人或其他组织、个体工商户必填，保存时按 GB 32100-2015 校验"))
     representative = _model_field(Party, "representative",
-                                  help_text="法人或其他组织填法定代表人或负责人；个体工商户填经营者")
+                                  help_text=_("法人或其他组织填法定代表人或负责人；个体工商户填经营者"))
     representative_id_number = _model_field(Party, "representative_id_number",
-                                            help_text="可不填；填写的按居民身份证号码校验")
+                                            help_text=_("可不填；填写的按居民身份证号码校验"))
     address = _model_field(Party, "address")
     phone = _model_field(Party, "phone")
     note = _model_field(Party, "note")
-    is_active = forms.BooleanField(label="有效", required=False, help_text="不再经营或已注销的当事人取消勾选")
+    is_active = forms.BooleanField(label=_("有效"), required=False, help_text=_("不再经营或已注销的当事人取消勾选"))
 
     person_fields = ("id_type", "id_number", "birth_date")
     organisation_fields = ("credit_code", "representative", "representative_id_number")
@@ -95,21 +103,21 @@ class PartyForm(ChineseMessagesForm):
         return [self[n] for n in names if n in self.fields]
 
     def groups(self):
-        return [("基本信息", "", self.group(("kind", "name"))),
-                ("自然人证件", "类型为自然人时填写", self.group(self.person_fields)),
-                ("单位信息", "类型为法人或其他组织、个体工商户时填写", self.group(self.organisation_fields)),
-                ("联系信息", "", self.group(self.contact_fields))]
+        return [(_("基本信息"), "", self.group(("kind", "name"))),
+                (_("自然人证件"), _("类型为自然人时填写"), self.group(self.person_fields)),
+                (_("单位信息"), _("类型为法人或其他组织、个体工商户时填写"), self.group(self.organisation_fields)),
+                (_("联系信息"), "", self.group(self.contact_fields))]
 
 
 class PremisesForm(ChineseMessagesForm):
     name = _model_field(Premises, "name")
-    business_type = forms.ChoiceField(label="经营类别", choices=[("", "—"), *BusinessType.choices])
+    business_type = forms.ChoiceField(label=_("经营类别"), choices=[("", "—"), *BusinessType.choices])
     address = _model_field(Premises, "address")
-    area_m2 = forms.DecimalField(label="营业面积（平方米）", required=False, max_digits=9, decimal_places=2,
+    area_m2 = forms.DecimalField(label=_("营业面积（平方米）"), required=False, max_digits=9, decimal_places=2,
                                  min_value=0)
-    capacity = forms.IntegerField(label="核定人数/终端数", required=False, min_value=0, max_value=1_000_000,
-                                  help_text="网吧填终端（计算机）台数，歌舞娱乐场所填核定人数")
-    is_active = forms.BooleanField(label="在营", required=False)
+    capacity = forms.IntegerField(label=_("核定人数/终端数"), required=False, min_value=0, max_value=1_000_000,
+                                  help_text=_("网吧填终端（计算机）台数，歌舞娱乐场所填核定人数"))
+    is_active = forms.BooleanField(label=_("在营"), required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,35 +126,46 @@ class PremisesForm(ChineseMessagesForm):
 
 
 class LicenceForm(ChineseMessagesForm):
-    kind = forms.ChoiceField(label="许可证类别", choices=[("", "—"), *LicenceKind.choices])
+    kind = forms.ChoiceField(label=_("许可证类别"), choices=[("", "—"), *LicenceKind.choices])
     number = _model_field(Licence, "number")
-    premises = forms.ChoiceField(label="经营场所", required=False)
+    premises = forms.ChoiceField(label=_("经营场所"), required=False)
     scope = _model_field(Licence, "scope")
     issued_by = _model_field(Licence, "issued_by")
-    valid_from = forms.DateField(label="有效期自", widget=_date_widget())
-    valid_until = forms.DateField(label="有效期至", required=False, widget=_date_widget(),
-                                  help_text=f"长期有效的留空；{EXPIRING_DAYS} 天内到期的将提示“即将到期”")
-    status = forms.ChoiceField(label="状态", choices=LicenceStatus.choices, initial=LicenceStatus.VALID,
-                               help_text="是否过期按有效期自动判断；暂停、吊销、注销须填写状态说明")
+    valid_from = forms.DateField(label=_("有效期自"), widget=_date_widget())
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=_date_widget(),
+                                  help_text=format_lazy(_("长期有效的留空；{days} 天内到期的将提示“即将到期”"),
+                                                        days=EXPIRING_DAYS))
+    status = forms.ChoiceField(label=_("状态"), choices=LicenceStatus.choices, initial=LicenceStatus.VALID,
+                               help_text=_("是否过期按有效期自动判断；暂停、吊销、注销须填写状态说明"))
     status_reason = _model_field(Licence, "status_reason")
 
     def __init__(self, *args, party: Party, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["premises"].choices = [("", "—（不指定）")] + [
-            (str(p.pk), f"{p.name}（{p.get_business_type_display()}）") for p in party.premises.all()]
+        self.fields["premises"].choices = [("", gettext("—（不指定）"))] + [
+            (str(p.pk), gettext("%(name)s（%(business_type)s）")
+             % {"name": p.name, "business_type": p.get_business_type_display()}) for p in party.premises.all()]
+
+
+# Translatable names of services.LICENCE_FILTERS (whose own names are Chinese only).
+LICENCE_FILTER_LABELS = {
+    "valid": _("有效"),
+    "expiring": format_lazy(_("即将到期（{days} 天内）"), days=EXPIRING_DAYS),
+    "expired": _("已过期"),
+}
 
 
 class PartyFilterForm(forms.Form):
     """The list page's search box and filters; an invalid value is ignored, never an error page."""
 
-    q = forms.CharField(label="搜索", required=False, max_length=100,
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "class": "search",
-                                                      "placeholder": "名称、统一社会信用代码或完整证件号码"}))
-    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *PartyKind.choices])
-    business_type = forms.ChoiceField(label="经营类别", required=False,
-                                      choices=[("", "全部"), *BusinessType.choices])
-    licence = forms.ChoiceField(label="许可证状态", required=False,
-                                choices=[("", "全部"), *LICENCE_FILTERS.items()])
+                                                      "placeholder": _("名称、统一社会信用代码或完整证件号码")}))
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *PartyKind.choices])
+    business_type = forms.ChoiceField(label=_("经营类别"), required=False,
+                                      choices=[("", _("全部")), *BusinessType.choices])
+    licence = forms.ChoiceField(
+        label=_("许可证状态"), required=False,
+        choices=[("", _("全部")), *((k, LICENCE_FILTER_LABELS.get(k, v)) for k, v in LICENCE_FILTERS.items())])
 
     def values(self) -> dict[str, str]:
         self.is_valid()

@@ -631,7 +631,7 @@ def clean_licence(party: Party, data: Mapping[str, Any], *, instance: Licence | 
     if prem is not None and kind in LicenceKind.values and kind != LicenceKind.OTHER:
         expected = LICENCES_FOR_BUSINESS.get(prem.business_type)
         if expected is not None and kind not in expected:
-            wanted = "、".join(LicenceKind(k).label for k in sorted(expected)) or "备案（不发许可证）"
+            wanted = "、".join(str(LicenceKind(k).label) for k in sorted(expected)) or "备案（不发许可证）"
             c.warnings.append(f"{LicenceKind(kind).label}与场所“{prem.name}”的经营类别"
                               f"（{prem.get_business_type_display()}）通常不对应（一般为：{wanted}），请核对")
     if until and status == LicenceStatus.VALID and until < today:

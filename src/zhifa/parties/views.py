@@ -16,6 +16,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from zhifa.law.errors import RuleViolation
 from zhifa.law.identifiers import mask_id_number
@@ -23,19 +25,19 @@ from zhifa.records.models import Event
 
 from . import services
 from .forms import LicenceForm, PartyFilterForm, PartyForm, PremisesForm
-from .models import Licence, Premises
+from .models import Licence, LicenceStatus, Premises
 
 PAGE_SIZE = 25
 _MAX_PK = 2**63 - 1  # larger ids from a hand-typed URL would overflow the database integer
 
 EVENT_LABELS = {
-    "parties.created": "登记当事人",
-    "parties.updated": "修改当事人信息",
-    "parties.id_revealed": "查看完整证件号码",
-    "parties.premises_added": "新增经营场所",
-    "parties.premises_updated": "修改经营场所",
-    "parties.licence_added": "新增许可证",
-    "parties.licence_updated": "修改许可证",
+    "parties.created": pgettext_lazy("party event", "登记当事人"),
+    "parties.updated": pgettext_lazy("party event", "修改当事人信息"),
+    "parties.id_revealed": pgettext_lazy("party event", "查看完整证件号码"),
+    "parties.premises_added": pgettext_lazy("party event", "新增经营场所"),
+    "parties.premises_updated": pgettext_lazy("party event", "修改经营场所"),
+    "parties.licence_added": pgettext_lazy("party event", "新增许可证"),
+    "parties.licence_updated": pgettext_lazy("party event", "修改许可证"),
 }
 
 
@@ -94,8 +96,8 @@ def party_list(request):
 
 def _summary(states) -> list[tuple[str, str, int]]:
     order = ["valid", "expiring", "expired", "suspended", "revoked", "cancelled"]
-    labels = {"valid": "有效", "expiring": "即将到期", "expired": "过期", "suspended": "暂停",
-              "revoked": "吊销", "cancelled": "注销"}
+    labels = {"valid": _("有效"), "expiring": _("即将到期"), "expired": _("过期"), "suspended": _("暂停"),
+              "revoked": _("吊销"), "cancelled": _("注销")}
     tones = {s.code: s.tone for s in states}
     counts = {code: sum(1 for s in states if s.code == code) for code in order}
     return [(labels[c], tones[c], n) for c, n in counts.items() if n]
@@ -117,6 +119,7 @@ def party_detail(request, pk: int):
     licences = list(party.licences.all())
     for lic in licences:
         lic.state = services.licence_state(lic, today)
+        lic.state_label = _licence_state_label(lic.state)
     events = Event.objects.filter(subject=f"party:{party.pk}").order_by("-id")[:20]
     history = [(ev, EVENT_LABELS.get(ev.action, ev.action)) for ev in events]
     return render(request, "parties/party_detail.html", {
@@ -130,10 +133,24 @@ def party_detail(request, pk: int):
     })
 
 
+def _licence_state_label(state) -> str:
+    """The licence's state as `services.licence_state` names it (in Chinese only), translated."""
+    if state.code == "expiring":
+        if not state.days_left:
+            return _("今日到期")
+        return ngettext("即将到期（%(n)d 天后）", "即将到期（%(n)d 天后）", state.days_left) % {"n": state.days_left}
+    if state.code == "valid":
+        return _("有效")
+    try:
+        return str(LicenceStatus(state.code).label)
+    except ValueError:
+        return state.label
+
+
 # --- party forms --------------------------------------------------------------------------------
 def _party_form_page(request, form, *, party=None, extra=None):
     ctx = {"active": "parties", "form": form, "party": party,
-           "title": f"修改当事人：{party.name}" if party else "登记当事人",
+           "title": _("修改当事人：%(name)s") % {"name": party.name} if party else _("登记当事人"),
            "cancel_url": reverse("parties:detail", args=[party.pk]) if party else reverse("parties:list")}
     ctx.update(extra or {})
     return render(request, "parties/party_form.html", ctx)
@@ -163,7 +180,7 @@ def party_create(request):
         except RuleViolation as exc:
             _show_errors(form, exc)
             return _party_form_page(request, form, extra=_refusal_context(request, exc))
-        _saved(request, f"已登记当事人「{saved.obj.name}」", saved.warnings)
+        _saved(request, _("已登记当事人「%(name)s」") % {"name": saved.obj.name}, saved.warnings)
         return redirect("parties:detail", saved.obj.pk)
     return _party_form_page(request, form)
 
@@ -186,7 +203,7 @@ def party_edit(request, pk: int):
         except RuleViolation as exc:
             _show_errors(form, exc)
             return _party_form_page(request, form, party=party, extra=_refusal_context(request, exc))
-        _saved(request, "已保存修改" if saved.changed else "没有需要保存的修改", saved.warnings)
+        _saved(request, _("已保存修改") if saved.changed else _("没有需要保存的修改"), saved.warnings)
         return redirect("parties:detail", party.pk)
     return _party_form_page(request, form, party=party)
 
@@ -203,7 +220,7 @@ def _sub_form_page(request, form, *, party, title, extra=None):
 def premises_add(request, pk: int):
     party = _visible_or_404(services.parties_visible_to(request.user), pk)
     _require_writer(request)
-    title = f"新增经营场所：{party.name}"
+    title = _("新增经营场所：%(name)s") % {"name": party.name}
     if request.method != "POST":
         form = PremisesForm(initial={"address": party.address})
         return _sub_form_page(request, form, party=party, title=title)
@@ -214,7 +231,7 @@ def premises_add(request, pk: int):
         except RuleViolation as exc:
             _show_errors(form, exc)
         else:
-            _saved(request, f"已新增经营场所「{saved.obj.name}」", saved.warnings)
+            _saved(request, _("已新增经营场所「%(name)s」") % {"name": saved.obj.name}, saved.warnings)
             return redirect("parties:detail", party.pk)
     return _sub_form_page(request, form, party=party, title=title)
 
@@ -224,7 +241,7 @@ def premises_edit(request, pk: int):
     premises = _visible_or_404(services.premises_visible_to(request.user).select_related("party__agency"), pk)
     _require_writer(request)
     party = premises.party
-    title = f"修改经营场所：{premises.name}"
+    title = _("修改经营场所：%(name)s") % {"name": premises.name}
     if request.method != "POST":
         initial = {f: getattr(premises, f) for f in services.PREMISES_FIELDS}
         return _sub_form_page(request, PremisesForm(initial=initial, editing=True), party=party, title=title)
@@ -235,7 +252,7 @@ def premises_edit(request, pk: int):
         except RuleViolation as exc:
             _show_errors(form, exc)
         else:
-            _saved(request, "已保存修改" if saved.changed else "没有需要保存的修改", saved.warnings)
+            _saved(request, _("已保存修改") if saved.changed else _("没有需要保存的修改"), saved.warnings)
             return redirect("parties:detail", party.pk)
     return _sub_form_page(request, form, party=party, title=title)
 
@@ -244,7 +261,7 @@ def premises_edit(request, pk: int):
 def licence_add(request, pk: int):
     party = _visible_or_404(services.parties_visible_to(request.user).prefetch_related("premises"), pk)
     _require_writer(request)
-    title = f"新增许可证：{party.name}"
+    title = _("新增许可证：%(name)s") % {"name": party.name}
     if request.method != "POST":
         only = list(party.premises.all())
         initial = {"premises": str(only[0].pk)} if len(only) == 1 else {}
@@ -257,7 +274,7 @@ def licence_add(request, pk: int):
             _show_errors(form, exc)
             return _sub_form_page(request, form, party=party, title=title,
                                   extra=_refusal_context(request, exc))
-        _saved(request, f"已新增许可证 {saved.obj.number}", saved.warnings)
+        _saved(request, _("已新增许可证 %(number)s") % {"number": saved.obj.number}, saved.warnings)
         return redirect("parties:detail", party.pk)
     return _sub_form_page(request, form, party=party, title=title)
 
@@ -267,7 +284,7 @@ def licence_edit(request, pk: int):
     licence = _visible_or_404(services.licences_visible_to(request.user).select_related("party__agency"), pk)
     _require_writer(request)
     party = licence.party
-    title = f"修改许可证：{licence.get_kind_display()} {licence.number}"
+    title = _("修改许可证：%(kind)s %(number)s") % {"kind": licence.get_kind_display(), "number": licence.number}
     if request.method != "POST":
         initial = {f: getattr(licence, f) for f in services.LICENCE_FIELDS}
         initial["premises"] = str(licence.premises_id or "")
@@ -280,6 +297,6 @@ def licence_edit(request, pk: int):
             _show_errors(form, exc)
             return _sub_form_page(request, form, party=party, title=title,
                                   extra=_refusal_context(request, exc))
-        _saved(request, "已保存修改" if saved.changed else "没有需要保存的修改", saved.warnings)
+        _saved(request, _("已保存修改") if saved.changed else _("没有需要保存的修改"), saved.warnings)
         return redirect("parties:detail", party.pk)
     return _sub_form_page(request, form, party=party, title=title)

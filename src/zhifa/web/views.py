@@ -1,4 +1,4 @@
-"""The shell's own pages: home, health, and error pages in Chinese."""
+"""The shell's own pages: home, health, and error pages (in the user's language)."""
 
 from datetime import date
 
@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 
@@ -44,16 +45,17 @@ def _error(request, status, title, text):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, "请求有误", "请求的内容无法处理，请返回上一页检查后重试。")
+    return _error(request, 400, _("请求有误"), _("请求的内容无法处理，请返回上一页检查后重试。"))
 
 
 def forbidden(request, exception=None):
-    return _error(request, 403, "没有权限", "您没有访问此页面或执行此操作的权限。如需开通，请联系本单位系统管理员。")
+    return _error(request, 403, _("没有权限"),
+                  _("您没有访问此页面或执行此操作的权限。如需开通，请联系本单位系统管理员。"))
 
 
 def not_found(request, exception=None):
-    return _error(request, 404, "页面不存在", "您要找的页面不存在，或不在您的查看范围内。")
+    return _error(request, 404, _("页面不存在"), _("您要找的页面不存在，或不在您的查看范围内。"))
 
 
 def server_error(request):
-    return _error(request, 500, "系统出错", "系统处理时出错，已记录。您已保存的内容不会丢失，请稍后重试。")
+    return _error(request, 500, _("系统出错"), _("系统处理时出错，已记录。您已保存的内容不会丢失，请稍后重试。"))

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from zhifa.records.models import Event
@@ -25,37 +27,37 @@ from ..roles import ROLE_LABELS, Role
 PAGE_SIZE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# Chinese names of the actions this platform records; an unknown action shows its code.
+# Names of the actions this platform records (translatable); an unknown action shows its code.
 ACTION_LABELS = {
-    "auth.login": "登录",
-    "auth.logout": "退出",
-    "auth.login_failed": "登录失败",
-    "auth.locked": "账户锁定",
-    "auth.unlocked": "账户解锁",
-    "auth.idle_logout": "超时退出",
-    "auth.otp_enrolled": "绑定动态验证码",
-    "auth.otp_verified": "动态验证码验证通过",
-    "auth.otp_failed": "动态验证码验证失败",
-    "auth.otp_reset": "重置动态验证码",
-    "org.person_created": "登记人员",
-    "org.person_updated": "修改人员信息",
-    "org.roles_changed": "变更角色",
-    "org.unit_saved": "保存内设机构",
-    "org.certificate_added": "登记执法证",
-    "org.certificate_status": "变更执法证状态",
-    "org.annual_review": "登记年审",
-    "org.training_added": "登记培训",
-    "catalog.policy_set": "设置政策参数",
+    "auth.login": pgettext_lazy("audit action", "登录"),
+    "auth.logout": pgettext_lazy("audit action", "退出"),
+    "auth.login_failed": pgettext_lazy("audit action", "登录失败"),
+    "auth.locked": pgettext_lazy("audit action", "账户锁定"),
+    "auth.unlocked": pgettext_lazy("audit action", "账户解锁"),
+    "auth.idle_logout": pgettext_lazy("audit action", "超时退出"),
+    "auth.otp_enrolled": pgettext_lazy("audit action", "绑定动态验证码"),
+    "auth.otp_verified": pgettext_lazy("audit action", "动态验证码验证通过"),
+    "auth.otp_failed": pgettext_lazy("audit action", "动态验证码验证失败"),
+    "auth.otp_reset": pgettext_lazy("audit action", "重置动态验证码"),
+    "org.person_created": pgettext_lazy("audit action", "登记人员"),
+    "org.person_updated": pgettext_lazy("audit action", "修改人员信息"),
+    "org.roles_changed": pgettext_lazy("audit action", "变更角色"),
+    "org.unit_saved": pgettext_lazy("audit action", "保存内设机构"),
+    "org.certificate_added": pgettext_lazy("audit action", "登记执法证"),
+    "org.certificate_status": pgettext_lazy("audit action", "变更执法证状态"),
+    "org.annual_review": pgettext_lazy("audit action", "登记年审"),
+    "org.training_added": pgettext_lazy("audit action", "登记培训"),
+    "catalog.policy_set": pgettext_lazy("audit action", "设置政策参数"),
 }
 
 ACTION_PREFIXES = [
-    ("auth.", "登录与账户安全"),
-    ("org.", "人员与组织"),
-    ("catalog.", "目录与政策参数"),
-    ("parties.", "行政相对人"),
-    ("cases.", "案件"),
-    ("documents.", "文书"),
-    ("records.", "记录与证据"),
+    ("auth.", _("登录与账户安全")),
+    ("org.", _("人员与组织")),
+    ("catalog.", _("目录与政策参数")),
+    ("parties.", _("行政相对人")),
+    ("cases.", _("案件")),
+    ("documents.", _("文书")),
+    ("records.", _("记录与证据")),
 ]
 
 
@@ -70,7 +72,7 @@ def role_labels(codes: str) -> str:
             labels.append(str(ROLE_LABELS[Role(code)]))
         except ValueError:
             labels.append(code)
-    return "、".join(labels)
+    return pgettext("list separator", "、").join(labels)
 
 
 def _payload_items(payload: str) -> list[tuple[str, str]]:

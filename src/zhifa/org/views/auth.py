@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -29,8 +31,9 @@ def lockout_response(request, original_response=None, credentials=None, *args, *
     """What a locked-out account sees (django-axes 8 calls this with the response it replaces)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request, data=None)
-    form.lockout_message = (f"连续 {settings.AXES_FAILURE_LIMIT} 次登录失败，账户已锁定 {minutes} 分钟。"
-                            "请稍后再试，或联系安全管理员解锁。")
+    form.lockout_message = _("连续 %(limit)s 次登录失败，账户已锁定 %(minutes)s 分钟。"
+                             "请稍后再试，或联系安全管理员解锁。") % {
+        "limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     return render(request, "org/login.html", {"form": form, "locked": True}, status=429)
 
 
@@ -45,7 +48,7 @@ def _next_url(request, default="home") -> str:
 
 # django-otp refuses every code, right or wrong, for a while after a wrong one (1, 2, 4 … seconds):
 # say so, rather than call a right code wrong.
-_THROTTLED = "动态验证码输错次数较多，请稍等片刻，再输入验证器中的最新 6 位数字。"
+_THROTTLED = gettext_lazy("动态验证码输错次数较多，请稍等片刻，再输入验证器中的最新 6 位数字。")
 
 
 def _throttled(devices) -> bool:
@@ -72,7 +75,7 @@ def otp_verify(request):
         record("auth.otp_failed", actor=request.user, subject=f"user:{request.user.pk}",
                payload={"throttled": throttled})
         form.add_error("token", _THROTTLED if throttled
-                       else "动态验证码不正确或已过期，请查看验证器中的最新 6 位数字。")
+                       else _("动态验证码不正确或已过期，请查看验证器中的最新 6 位数字。"))
     return render(request, "org/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -98,9 +101,9 @@ def otp_setup(request):
                        payload={"device": device.pk})
             otp_login(request, device)
             request.session.cycle_key()
-            messages.success(request, "已启用动态验证码。以后登录时需要输入验证器中的 6 位数字。")
+            messages.success(request, _("已启用动态验证码。以后登录时需要输入验证器中的 6 位数字。"))
             return redirect(_next_url(request))
-        form.add_error("token", "动态验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。")
+        form.add_error("token", _("动态验证码不正确。请确认手机时间准确，并输入验证器当前显示的 6 位数字。"))
     import base64
 
     import segno
@@ -123,9 +126,9 @@ def password_change(request):
     from ..services import change_own_password
 
     form = PasswordChangeForm(request.user, request.POST or None)
-    form.fields["old_password"].label = "原密码"
-    form.fields["new_password1"].label = "新密码"
-    form.fields["new_password2"].label = "再次输入新密码"
+    form.fields["old_password"].label = _("原密码")
+    form.fields["new_password1"].label = _("新密码")
+    form.fields["new_password2"].label = _("再次输入新密码")
     if request.method == "POST" and form.is_valid():
         try:
             change_own_password(request.user, form.cleaned_data["new_password1"])
@@ -133,7 +136,7 @@ def password_change(request):
             form.add_error("new_password1", exc.message)
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             return redirect(_next_url(request))
     return render(request, "org/password_change.html", {
         "form": form, "forced": request.user.must_change_password, "next": request.GET.get("next", "")})

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -102,8 +104,8 @@ def person_create(request):
         except RuleViolation as exc:
             add_violation(form, exc)
         else:
-            messages.success(request, f"已登记人员 {person.full_name}（{person.username}）。"
-                                      "角色须由安全管理员分配。")
+            messages.success(request, _("已登记人员 %(name)s（%(username)s）。角色须由安全管理员分配。")
+                             % {"name": person.full_name, "username": person.username})
             return redirect("org:people")
     return render(request, "org/person_form.html", {"form": form, "active": "people", "person": None})
 
@@ -121,9 +123,9 @@ def person_edit(request, pk: int):
             add_violation(form, exc)
         else:
             if changed:
-                messages.success(request, f"已保存 {person.full_name} 的信息。")
+                messages.success(request, _("已保存 %(name)s 的信息。") % {"name": person.full_name})
             else:
-                messages.info(request, "没有改动。")
+                messages.info(request, _("没有改动。"))
             return redirect("org:people")
     return render(request, "org/person_form.html", {"form": form, "active": "people", "person": person})
 
@@ -143,10 +145,11 @@ def person_roles(request, pk: int):
         else:
             if changed:
                 person._role_cache = None
-                labels = "、".join(person.role_labels) or "无"
-                messages.success(request, f"已更新 {person.full_name} 的角色：{labels}。")
+                labels = pgettext("list separator", "、").join(person.role_labels) or _("无")
+                messages.success(request, _("已更新 %(name)s 的角色：%(roles)s。")
+                                 % {"name": person.full_name, "roles": labels})
             else:
-                messages.info(request, "角色没有改动。")
+                messages.info(request, _("角色没有改动。"))
             return redirect("org:people")
     return render(request, "org/person_roles.html", {
         "form": form, "person": person, "active": "people", "is_self": is_self,
@@ -166,7 +169,8 @@ def person_password(request, pk: int):
         except RuleViolation as exc:
             add_violation(form, exc)
         else:
-            messages.success(request, f"已重置 {person.full_name} 的密码；其下次登录时须修改密码。")
+            messages.success(request, _("已重置 %(name)s 的密码；其下次登录时须修改密码。")
+                             % {"name": person.full_name})
             return redirect("org:people")
     return render(request, "org/person_password.html", {"form": form, "person": person, "active": "people"})
 
@@ -181,8 +185,13 @@ def person_unlock(request, pk: int):
     except RuleViolation as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已解锁 {person.full_name}（{person.username}）的账户"
-                                  f"{f'，清除登录失败记录 {cleared} 条' if cleared else ''}。")
+        who = {"name": person.full_name, "username": person.username, "n": cleared}
+        if cleared:
+            messages.success(request, ngettext("已解锁 %(name)s（%(username)s）的账户，清除登录失败记录 %(n)d 条。",
+                                               "已解锁 %(name)s（%(username)s）的账户，清除登录失败记录 %(n)d 条。",
+                                               cleared) % who)
+        else:
+            messages.success(request, _("已解锁 %(name)s（%(username)s）的账户。") % who)
     return redirect("org:people")
 
 
@@ -196,8 +205,11 @@ def person_reset_otp(request, pk: int):
     except RuleViolation as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已重置 {person.full_name} 的动态验证码（移除 {removed} 个设备），"
-                                  "其下次登录时须重新绑定验证器。")
+        messages.success(request, ngettext("已重置 %(name)s 的动态验证码（移除 %(n)d 个设备），"
+                                           "其下次登录时须重新绑定验证器。",
+                                           "已重置 %(name)s 的动态验证码（移除 %(n)d 个设备），"
+                                           "其下次登录时须重新绑定验证器。",
+                                           removed) % {"name": person.full_name, "n": removed})
     return redirect("org:people")
 
 
@@ -231,6 +243,6 @@ def unit_edit(request, pk: int | None = None):
         except RuleViolation as exc:
             add_violation(form, exc)
         else:
-            messages.success(request, f"已保存内设机构“{saved.name}”。")
+            messages.success(request, _("已保存内设机构“%(name)s”。") % {"name": saved.name})
             return redirect("org:units")
     return render(request, "org/unit_form.html", {"form": form, "unit": unit, "active": "people"})

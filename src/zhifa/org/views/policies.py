@@ -14,15 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.catalog.models import PolicyValue
 from zhifa.catalog.policies import PARAMETERS, value_of
 from zhifa.law.errors import RuleViolation
-from zhifa.law.qualification import UNIT_LABELS, Unit
+from zhifa.law.qualification import Unit
 
 from .. import services
 from ..forms import PolicyForm, add_violation, parameter_kind
+from .labels import quantity
 
 
 def format_value(param, value) -> str:
@@ -33,12 +35,11 @@ def format_value(param, value) -> str:
         if isinstance(amount, float) and amount.is_integer():
             amount = int(amount)
         try:
-            unit = UNIT_LABELS[Unit(value.get("unit"))]
-        except ValueError:
-            unit = str(value.get("unit"))
-        return f"{amount}{unit}"
+            return quantity(amount, Unit(value.get("unit")))
+        except (ValueError, TypeError):
+            return f"{amount}{value.get('unit')}"
     if kind == "bool":
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if kind == "int":
         return f"{value} {param.unit}"
     return str(value)
@@ -125,8 +126,9 @@ def policy_edit(request, key: str):
         except RuleViolation as exc:
             add_violation(form, exc)
         else:
-            messages.success(request, f"已设置“{param.label}”为 {format_value(param, row.value)}，"
-                                      f"自 {row.effective_from:%Y-%m-%d} 起施行。")
+            messages.success(request, _("已设置“%(label)s”为 %(value)s，自 %(day)s 起施行。") % {
+                "label": param.label, "value": format_value(param, row.value),
+                "day": f"{row.effective_from:%Y-%m-%d}"})
             return redirect("org:policies")
     entry = _entries(agency, [key], today)[0]
     return render(request, "org/policy_form.html", {"form": form, "entry": entry, "param": param,

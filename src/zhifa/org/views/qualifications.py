@@ -21,6 +21,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from zhifa.catalog.models import Domain
@@ -39,8 +41,10 @@ from ..forms_qualification import (
 )
 from ..models import AnnualReview, Certificate, CertificateStatusChange, ExamResult, Training, User
 from ..roles import Role
+from .labels import cert_status_name, quantity, training_unit, training_unit_name
 
-STATUS_LABELS = {"ok": "可以执法", "warn": "即将到期或培训不足", "no": "暂不得执法"}
+STATUS_LABELS = {"ok": gettext_lazy("可以执法"), "warn": gettext_lazy("即将到期或培训不足"),
+                 "no": gettext_lazy("暂不得执法")}
 EXAM_LABELS = dict(ExamResult.choices)
 
 
@@ -50,12 +54,16 @@ def _today() -> date:
 
 
 def _as_of(request) -> tuple[date, str | None]:
-    """The `?on=` date, or today with a Chinese message saying why the given one was not used."""
+    """The `?on=` date, or today with a message saying why the given one was not used."""
     today = _today()
     on, error = parse_date(request.GET.get("on"))
     if error:
-        return today, f"{error}下面按今天（{today:%Y-%m-%d}）显示。"
+        return today, _showing_today(error, today)
     return on or today, None
+
+
+def _showing_today(error, today: date) -> str:
+    return _("%(error)s下面按今天（%(today)s）显示。") % {"error": error, "today": f"{today:%Y-%m-%d}"}
 
 
 def _with_files(qs: QuerySet[User]) -> QuerySet[User]:
@@ -93,7 +101,7 @@ def _save(form, call: Callable[[], Any], *, integrity: tuple[str, str] | None = 
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     except IntegrityError:
         # Two people saving the same thing at once: the database's constraint is the last word.
-        name, message = integrity or (None, "保存时与他人同时提交的记录冲突，请核对后重新提交。")
+        name, message = integrity or (None, _("保存时与他人同时提交的记录冲突，请核对后重新提交。"))
         form.add_error(name, message)
     return None
 
@@ -133,7 +141,7 @@ def roster(request):
     on = data.get("on") or today
     date_error = None
     if "on" in form.errors:
-        date_error = f"{form.errors['on'][0]}下面按今天（{today:%Y-%m-%d}）显示。"
+        date_error = _showing_today(form.errors["on"][0], today)
 
     rows = services.roster(request.user, on)
     counts = {key: sum(1 for r in rows if r.status == key) for key in STATUS_LABELS}
@@ -146,7 +154,8 @@ def roster(request):
     if text:
         rows = [r for r in rows if _matches(r, text)]
     for r in rows:
-        r.certificate_status = r.certificate.status_label(on) if r.certificate else ""
+        r.certificate_status_code = r.certificate.status_on(on) if r.certificate else ""
+        r.certificate_status = cert_status_name(r.certificate_status_code) if r.certificate else ""
         r.reasons_told = told(r.missing)
     many_agencies = len({r.person.agency_id for r in rows}) > 1
     filtered = any(data.get(k) for k in ("status", "unit", "q"))
@@ -168,15 +177,15 @@ class AlertGroup:
 def alert_groups(user, on: date) -> list[AlertGroup]:
     """Everything that stops or will soon stop an officer, grouped for the alerts page."""
     groups = {
-        "expiring": AlertGroup("expiring", "执法证即将到期",
-                               "有效期在本机关提醒期限（政策参数“执法证到期提醒天数”）内届满、且未换发新证的执法证。"),
-        "invalid": AlertGroup("invalid", "执法证已过期、暂扣或注销",
-                              "持证人没有其他覆盖相同执法领域的有效证件；在此期间不得从事执法活动。"),
-        "onboarding": AlertGroup("onboarding", "入职培训未完成", "入职培训达到要求前不得从事执法活动。"),
-        "refresher": AlertGroup("refresher", "上年度复训/轮训不足",
-                                "上一自然年度的复训、轮训和专题培训未达到要求，暂不得从事执法活动。"),
-        "yearly": AlertGroup("yearly", "本年度培训尚未达到要求",
-                             "本年度还需完成的培训量；年度结束仍不足的，下一年度将暂不得执法。"),
+        "expiring": AlertGroup("expiring", _("执法证即将到期"),
+                               _("有效期在本机关提醒期限（政策参数“执法证到期提醒天数”）内届满、且未换发新证的执法证。")),
+        "invalid": AlertGroup("invalid", _("执法证已过期、暂扣或注销"),
+                              _("持证人没有其他覆盖相同执法领域的有效证件；在此期间不得从事执法活动。")),
+        "onboarding": AlertGroup("onboarding", _("入职培训未完成"), _("入职培训达到要求前不得从事执法活动。")),
+        "refresher": AlertGroup("refresher", _("上年度复训/轮训不足"),
+                                _("上一自然年度的复训、轮训和专题培训未达到要求，暂不得从事执法活动。")),
+        "yearly": AlertGroup("yearly", _("本年度培训尚未达到要求"),
+                             _("本年度还需完成的培训量；年度结束仍不足的，下一年度将暂不得执法。")),
     }
     people = _with_files(services.people_visible_to(user).filter(groups__name=Role.OFFICER, is_active=True)
                          .distinct()).order_by("agency__path", "unit__sort", "employee_no", "username")
@@ -231,16 +240,18 @@ def _year_totals(trainings: list[q.TrainingFacts], on: date, rules: q.TrainingRu
         yearly = [t for t in in_year if t.kind in q.YEARLY_KINDS and t.counts]
         onboarding = [t for t in in_year if t.kind is q.TrainingKind.ONBOARDING and t.counts]
         done, required, label = services.year_amount(trainings, y, on, rules)
+        label = training_unit_name(label)
+        short = {"amount": q._fmt(required - done), "unit": label}
         if completed is None or completed.year > y:
-            verdict, note = "before", "入职培训完成前，不计年度要求"
+            verdict, note = "before", _("入职培训完成前，不计年度要求")
         elif completed.year == y:
-            verdict, note = "exempt", "入职培训完成当年，免于年度复训要求"
+            verdict, note = "exempt", _("入职培训完成当年，免于年度复训要求")
         elif y == on.year and done + 1e-9 < required:
-            verdict, note = "running", f"本年度进行中，尚差 {q._fmt(required - done)} {label}"
+            verdict, note = "running", _("本年度进行中，尚差 %(amount)s %(unit)s") % short
         elif done + 1e-9 >= required:
-            verdict, note = "met", "已达到要求"
+            verdict, note = "met", _("已达到要求")
         else:
-            verdict, note = "short", f"未达到要求，差 {q._fmt(required - done)} {label}"
+            verdict, note = "short", _("未达到要求，差 %(amount)s %(unit)s") % short
         out.append(YearTotal(
             y, sum(t.hours for t in yearly), sum(t.days for t in yearly),
             sum(1 for t in in_year if not t.counts), sum(t.hours for t in onboarding),
@@ -282,7 +293,7 @@ def person_detail(request, pk: int):
     cert_rows = [{
         "cert": c, "facts": cert_facts[c.pk],
         "status": cert_facts[c.pk].status_on(on).value,
-        "status_label": q.CERT_STATUS_LABELS[cert_facts[c.pk].status_on(on)],
+        "status_label": cert_status_name(cert_facts[c.pk].status_on(on)),
         "not_yet": c.issued_on > on,
         "domains": [d.name for d in sorted(c.domains.all(), key=lambda d: (d.sort, d.code))],
     } for c in certs]
@@ -294,9 +305,9 @@ def person_detail(request, pk: int):
         "allowed": allowed, "cert_rows": cert_rows, "training_rows": training_rows,
         "year_totals": _year_totals(t_facts, on, rules),
         "onboarding": {"completed": completed, "done": q._fmt(ob_done), "required": q._fmt(ob_required),
-                       "unit": "学时" if ob_unit is q.Unit.HOURS else "个培训日",
-                       "min": rules.onboarding_min},
-        "yearly_min": rules.yearly_min,
+                       "unit": training_unit(ob_unit),
+                       "min": quantity(rules.onboarding_min.value, rules.onboarding_min.unit)},
+        "yearly_min": quantity(rules.yearly_min.value, rules.yearly_min.unit),
         "yearly_required_days": None if q.Unit(rules.yearly_min.unit) is q.Unit.HOURS
         else q._fmt(rules.required_days(rules.yearly_min)),
         "can_manage": services.can_manage_qualifications(request.user),
@@ -336,14 +347,15 @@ def certificate_add(request, pk: int):
             cert = _save(form, lambda: services.add_certificate(
                 holder=person, number=d["number"], issuing_authority=d["issuing_authority"],
                 domains=list(d["domains"]), issued_on=d["issued_on"], valid_until=d["valid_until"],
-                actor=request.user), integrity=("number", f"证号 {d['number'].strip()} 已登记"))
+                actor=request.user),
+                integrity=("number", _("证号 %(number)s 已登记") % {"number": d["number"].strip()}))
             if cert is not None:
-                messages.success(request, f"已登记执法证 {cert.number}。")
+                messages.success(request, _("已登记执法证 %(number)s。") % {"number": cert.number})
                 return redirect(_person_url(person))
     else:
         form = CertificateForm()
-    return _form_page(request, form, title=f"登记执法证 · {person}", person=person, submit="登记执法证",
-                      intro="按执法证上载明的内容填写。执法领域以证件载明的执法类别为准。")
+    return _form_page(request, form, title=_("登记执法证 · %(name)s") % {"name": person}, person=person,
+                      submit=_("登记执法证"), intro=_("按执法证上载明的内容填写。执法领域以证件载明的执法类别为准。"))
 
 
 @login_required
@@ -360,17 +372,18 @@ def certificate_status(request, pk: int):
                 cert, status=d["status"], effective_on=d["effective_on"], reason=d["reason"],
                 actor=request.user))
             if change is not None:
-                label = q.CERT_STATUS_LABELS[q.CertStatus(change.status)]
-                day = f"{change.effective_on:%Y-%m-%d}"
-                messages.success(request, f"执法证 {cert.number} 自 {day} 起变更为“{label}”。")
+                messages.success(request, _("执法证 %(number)s 自 %(day)s 起变更为“%(status)s”。") % {
+                    "number": cert.number, "day": f"{change.effective_on:%Y-%m-%d}",
+                    "status": cert_status_name(change.status)})
                 return redirect(_person_url(cert.holder))
     else:
         form = CertificateStatusForm(certificate=cert, initial={"effective_on": _today()})
     today = _today()
-    return _form_page(request, form, title=f"变更执法证状态 · {cert.number}", person=cert.holder,
-                      certificate=cert, submit="保存状态变更",
-                      intro=f"当前状态（{today:%Y-%m-%d}）：{cert.status_label(today)}。暂扣、注销须写明原因；"
-                            "恢复使用请选择“有效（恢复使用）”。")
+    return _form_page(request, form, title=_("变更执法证状态 · %(number)s") % {"number": cert.number},
+                      person=cert.holder, certificate=cert, submit=_("保存状态变更"),
+                      intro=_("当前状态（%(day)s）：%(status)s。暂扣、注销须写明原因；"
+                              "恢复使用请选择“有效（恢复使用）”。") % {
+                          "day": f"{today:%Y-%m-%d}", "status": cert_status_name(cert.status_on(today))})
 
 
 @login_required
@@ -386,15 +399,17 @@ def annual_review_add(request, pk: int):
             review = _save(form, lambda: services.add_annual_review(
                 cert, year=d["year"], reviewed_on=d["reviewed_on"], passed=d["passed"], note=d["note"],
                 actor=request.user),
-                integrity=("year", f"执法证 {cert.number} 的 {d['year']} 年度年审已登记"))
+                integrity=("year", _("执法证 %(number)s 的 %(year)s 年度年审已登记")
+                           % {"number": cert.number, "year": d["year"]}))
             if review is not None:
-                messages.success(request, f"已登记执法证 {cert.number} 的 {review.year} 年度年审。")
+                messages.success(request, _("已登记执法证 %(number)s 的 %(year)s 年度年审。")
+                                 % {"number": cert.number, "year": review.year})
                 return redirect(_person_url(cert.holder))
     else:
         today = _today()
         form = AnnualReviewForm(initial={"year": today.year - 1, "reviewed_on": today, "passed": "1"})
-    return _form_page(request, form, title=f"登记年审 · {cert.number}", person=cert.holder, certificate=cert,
-                      submit="登记年审")
+    return _form_page(request, form, title=_("登记年审 · %(number)s") % {"number": cert.number},
+                      person=cert.holder, certificate=cert, submit=_("登记年审"))
 
 
 @login_required
@@ -413,9 +428,10 @@ def training_add(request, pk: int):
                 exam_result=d["exam_result"], exam_score=d["exam_score"], actor=request.user))
             if training is not None:
                 hours, days = q._fmt(float(training.hours)), q._fmt(float(training.days))
-                messages.success(request, f"已登记培训“{training.title}”（{hours} 学时，{days} 天）。")
+                messages.success(request, _("已登记培训“%(title)s”（%(hours)s 学时，%(days)s 天）。")
+                                 % {"title": training.title, "hours": hours, "days": days})
                 return redirect(_person_url(person))
     else:
         form = TrainingForm(initial={"kind": "refresher", "exam_result": ExamResult.NONE})
-    return _form_page(request, form, title=f"登记培训 · {person}", person=person, submit="登记培训",
-                      intro="考试不合格的培训不计入入职培训和年度培训要求。")
+    return _form_page(request, form, title=_("登记培训 · %(name)s") % {"name": person}, person=person,
+                      submit=_("登记培训"), intro=_("考试不合格的培训不计入入职培训和年度培训要求。"))
