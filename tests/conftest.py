@@ -19,6 +19,17 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _keep_language():
+    """LocaleMiddleware leaves the last request's language active in this thread: put it back, so
+    tests that run later in the same process (validators called directly) still get Chinese."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    translation.activate(before)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """Argon2 at production cost takes ~0.5 s a hash here; tests about hashing itself are marked `argon2`."""
     if request.node.get_closest_marker("argon2") is None:

@@ -143,3 +143,18 @@ def test_filtered_view_of_todays_events(audit_client, agency):
     today = date.today().isoformat()
     r = audit_client.get(reverse("org:audit"), {"action": "auth.", "date_from": today})
     assert r.status_code == 200
+
+
+def test_every_recorded_action_has_a_label():
+    """Each `record("…")` in the code shows a Chinese name in the audit log, not a bare code."""
+    import re
+    from pathlib import Path
+
+    from zhifa.org.views.audit import ACTION_LABELS
+
+    src = Path(__file__).resolve().parents[2] / "src" / "zhifa"
+    found = set()
+    for path in src.rglob("*.py"):
+        found |= set(re.findall(r'record\(\s*f?"([a-z_]+\.[a-z_{}]+)"', path.read_text(encoding="utf-8")))
+    found = {a for a in found if "{" not in a} | {f"platform.admin_{x}" for x in ("added", "changed", "deleted")}
+    assert found - set(ACTION_LABELS) == set()

@@ -425,3 +425,13 @@ def test_persons_of_an_earlier_demo_are_not_registered_again(loaded):
     counts = _counts()
     assert "未新增数据" in _load()
     assert _counts() == counts
+
+
+def test_home_counts_what_the_alerts_page_lists(loaded, client, verified_login):
+    from zhifa.org.models import User
+
+    verified_login(client, User.objects.get(username="juzhang"))
+    home = client.get("/")
+    alerts = client.get("/org/alerts/")
+    assert home.status_code == alerts.status_code == 200
+    assert home.context["counts"]["alerts"] == alerts.context["total"] >= 5

@@ -173,11 +173,30 @@ def test_make_up_training_counts_for_the_year_it_makes_up(officer, clerk):
     """补训: a course recorded for last year counts for that year, wherever its dates fall."""
     res = services.may_enforce(officer, "NET", D(2026, 2, 2))
     assert _codes(res) == {"refresher_missing"}  # nothing in 2025
-    t = _training(officer, clerk, "refresher", D(2026, 1, 12), D(2026, 1, 16), 40)
+    _training(officer, clerk, "refresher", D(2026, 1, 12), D(2026, 1, 16), 40)  # counts for 2026
     assert _codes(services.may_enforce(officer, "NET", D(2026, 2, 2))) == {"refresher_missing"}
-    Training.objects.filter(pk=t.pk).update(for_year=2025)
-    officer = type(officer).objects.get(pk=officer.pk)
+    t = services.add_training(person=officer, kind="refresher", title="2025 年度补训", organiser="市文旅局",
+                              start_on=D(2026, 1, 19), end_on=D(2026, 1, 23), hours=Decimal(40), days=None,
+                              exam_result="passed", exam_score=None, for_year=2025, actor=clerk)
+    assert t.for_year == 2025
     assert services.may_enforce(officer, "NET", D(2026, 2, 2)).allowed
+    assert '"for_year":2025' in Event.objects.filter(action="org.training_added").last().payload
+
+
+@pytest.mark.parametrize(("kind", "for_year", "code"), [
+    ("onboarding", 2025, "for_year_onboarding"),  # onboarding never counts for a year
+    ("refresher", 2024, "for_year_range"),  # only the year before the course's end may be made up
+    ("refresher", 2027, "for_year_range"),
+])
+def test_make_up_year_is_checked(officer, clerk, kind, for_year, code):
+    from zhifa.law.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as exc:
+        services.add_training(person=officer, kind=kind, title="补训", organiser="", start_on=D(2026, 1, 5),
+                              end_on=D(2026, 1, 9), hours=Decimal(40), days=None, exam_result="none",
+                              exam_score=None, for_year=for_year, actor=clerk)
+    assert (exc.value.code, exc.value.field) == (code, "for_year")
+    assert not Training.objects.filter(title="补训").exists()
 
 
 def test_agency_value_wins_over_the_all_agency_value(officer, agency):

@@ -35,6 +35,7 @@ def test_forced_change_blocks_everything_until_done(client, make_user, agency):
     assert r.status_code == 302 and r["Location"].startswith("/account/password/")
     page = client.get(r["Location"]).content.decode()
     assert "您的密码由管理员设定" in page
+    assert 'aria-label="主导航"' not in page  # no links that would only bounce back
     # wrong old password: message on the field, nothing changed
     r = client.post("/account/password/", {"old_password": "wrong", "new_password1": NEW, "new_password2": NEW})
     assert r.status_code == 200 and "原密码" in r.content.decode()
@@ -82,3 +83,10 @@ def test_reset_of_another_agencys_person_is_404(client, secadmin, make_user, mak
     other = make_user(make_agency("另一县文化广电和旅游局"), roles=("officer",))
     verified_login(client, secadmin)
     assert client.get(f"/org/people/{other.pk}/password/").status_code == 404
+
+
+def test_no_navigation_before_the_second_factor(client, make_user, agency):
+    head = make_user(agency, roles=("head",))
+    client.force_login(head)
+    page = client.get("/otp/setup/").content.decode()
+    assert "启用动态验证码" in page and 'aria-label="主导航"' not in page

@@ -15,7 +15,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 import zhifa
 
@@ -27,14 +26,6 @@ CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 NAV_WORDS_ZH = ("首页", "执法人员", "行政相对人", "人员与角色", "政策参数", "审计日志")
 NAV_WORDS_EN = ("Home", "Enforcement officers", "Regulated parties")
 
-
-@pytest.fixture(autouse=True)
-def _keep_language():
-    """LocaleMiddleware leaves the last request's language active in this thread: put it back, so
-    tests that run later in the same process (validators called directly) still get Chinese."""
-    before = translation.get_language()
-    yield
-    translation.activate(before)
 
 
 @pytest.fixture

@@ -1,14 +1,20 @@
 from django.contrib import admin
 
+from zhifa.web.admin import ReadOnlyAdmin
+
 from .models import Domain, PolicyValue
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(ReadOnlyAdmin):
+    """Domains are reference data (zhifa load_reference)."""
+
     list_display = ("code", "name", "sort")
 
 
 @admin.register(PolicyValue)
-class PolicyValueAdmin(admin.ModelAdmin):
+class PolicyValueAdmin(ReadOnlyAdmin):
+    """Policy values are set on the 政策参数 screen (validated, dated, recorded), never edited here."""
+
     list_display = ("key", "agency", "value", "effective_from", "set_by", "set_at")
     list_filter = ("key",)

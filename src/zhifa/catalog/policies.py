@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from zhifa.law.errors import RuleViolation
 from zhifa.law.qualification import Quantity, TrainingRules, Unit
 
@@ -87,18 +89,25 @@ def parameter(key: str) -> Parameter:
 
 def value_of(key: str, agency=None, on: date | None = None) -> Any:
     """The value of `key` in force on `on` for `agency` (its own, inherited, or the default)."""
+    on = on or timezone.localdate()
+    return values_on(key, agency, [on])[on]
+
+
+def values_on(key: str, agency, days) -> dict[date, Any]:
+    """The value of `key` in force for `agency` on each of `days`, in one query."""
     from .models import PolicyValue
 
     param = parameter(key)
-    on = on or date.today()
+    days = list(days)
     chain = agency.lineage_ids() if agency is not None else []
-    rows = list(PolicyValue.objects.filter(key=key, effective_from__lte=on)
+    rows = list(PolicyValue.objects.filter(key=key, effective_from__lte=max(days))
                 .filter(_agency_filter(chain)).values("agency_id", "value", "effective_from", "id"))
-    if not rows:
-        return param.default
     rank = {aid: i for i, aid in enumerate(chain)}  # the agency itself first, then its parents
     rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
-    return rows[0]["value"]
+    out = {}
+    for day in days:
+        out[day] = next((r["value"] for r in rows if r["effective_from"] <= day), param.default)
+    return out
 
 
 def _agency_filter(chain: list[int]):
@@ -107,19 +116,28 @@ def _agency_filter(chain: list[int]):
     return Q(agency__isnull=True) | Q(agency_id__in=chain)
 
 
-def training_rules(agency=None, on: date | None = None) -> TrainingRules:
-    """The training and certificate rules in force for an agency on a date."""
-    on = on or date.today()
+def training_rules(agency=None, on: date | None = None, years=()) -> TrainingRules:
+    """The training and certificate rules in force for an agency on a date.
+
+    The yearly minimum is also looked up for last year, this year and any `years` given, each as in
+    force on that year's 31 December (TrainingRules.yearly_min_in).
+    """
+    on = on or timezone.localdate()
 
     def q(key: str, when: date) -> Quantity:
-        v = value_of(key, agency, when)
+        return quantity(value_of(key, agency, when))
+
+    def quantity(v: dict) -> Quantity:
         return Quantity(v["value"], Unit(v["unit"]))
+
+    year_ends = {y: date(y, 12, 31) for y in sorted({on.year - 1, on.year, *years})}
+    yearly = values_on("training.yearly_min", agency, year_ends.values())
 
     return TrainingRules(
         onboarding_min=q("training.onboarding_min", on),
         yearly_min=q("training.yearly_min", on),
         # a year's minimum is the one in force on its last day (see TrainingRules.yearly_min_in)
-        yearly_min_by_year=tuple((y, q("training.yearly_min", date(y, 12, 31))) for y in (on.year - 1, on.year)),
+        yearly_min_by_year=tuple((y, quantity(yearly[end])) for y, end in year_ends.items()),
         days_per_week=value_of("training.days_per_week", agency, on),
         days_per_month=value_of("training.days_per_month", agency, on),
         annual_review_required=value_of("certificate.annual_review_required", agency, on),

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from zhifa.law.identifiers import check_resident_id, check_uscc
@@ -629,7 +630,7 @@ def load(today: date | None = None, password: str | None = None, *,
     """
     from django.db import transaction
 
-    today = today or date.today()
+    today = today or timezone.localdate()
     password = password or demo_password()
     result = LoadResult()
     with transaction.atomic():
@@ -719,7 +720,7 @@ def _reset_password(user, encoded: str) -> None:
     user.password = encoded
     user.save(update_fields=["password"])
     axes_reset(username=user.username)
-    record("org.password_reset", actor=None, agency=user.agency, subject=f"user:{user.pk}",
+    record("auth.password_reset", actor=None, agency=user.agency, subject=f"user:{user.pk}",
            payload={"user": user.username, "by": "load_demo --reset-passwords"})
 
 

@@ -70,7 +70,8 @@ class PersonForm(forms.Form):
                                     error_messages={"required": _("请选择所属机关。"),
                                                     "invalid_choice": _("所选机关不在您的管理范围内。")})
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=_required(_("请填写用户名。")),
-                               help_text=_("登录用，字母、数字和 @ . + - _，不区分大小写且不得与他人重复。"))
+                               help_text=_("登录用，字母、数字和 @ . + - _；"
+                                           "登录时区分大小写，但不得与他人的用户名仅大小写不同。"))
     full_name = forms.CharField(label=_("姓名"), max_length=40, error_messages=_required(_("请填写姓名。")))
     unit = forms.ModelChoiceField(label=_("内设机构"), queryset=None, required=False, empty_label=_("（未分配）"),
                                   error_messages={"invalid_choice": _("所选内设机构不在您的管理范围内。")})

@@ -226,6 +226,9 @@ class TrainingForm(forms.Form):
                                     error_messages=_messages(_("考试结果")),
                                     help_text=_("考试不合格的培训不计入培训要求"))
     exam_score = _decimal_field(_("考试成绩"), max_digits=5, required=False, max_value=1000)
+    for_year = forms.IntegerField(label=_("计入年度"), required=False, min_value=1950, max_value=2100,
+                                  help_text=_("补训时填写所补的年度（结束日期所在年度的上一年度）；留空计入结束日期所在年度"),
+                                  error_messages=_messages(_("计入年度")))
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -172,7 +173,7 @@ class User(AbstractUser):
     def qualification(self, domain, on: date | None = None, rules: q.TrainingRules | None = None):
         from .services import may_enforce
 
-        return may_enforce(self, domain, on or date.today(), rules=rules)
+        return may_enforce(self, domain, on or timezone.localdate(), rules=rules)
 
 
 class CertificateStatus(models.TextChoices):
@@ -216,7 +217,7 @@ class Certificate(models.Model):
         )
 
     def status_on(self, on: date | None = None) -> str:
-        return self.facts().status_on(on or date.today()).value
+        return self.facts().status_on(on or timezone.localdate()).value
 
     def status_label(self, on: date | None = None) -> str:
         return q.CERT_STATUS_LABELS[q.CertStatus(self.status_on(on))]
@@ -291,6 +292,9 @@ class Training(models.Model):
                                help_text=_("留空时按开始至结束日期间的工作日（周一至周五）计算"))
     exam_result = models.CharField(_("考试结果"), max_length=8, choices=ExamResult.choices, default=ExamResult.NONE)
     exam_score = models.DecimalField(_("考试成绩"), max_digits=5, decimal_places=1, null=True, blank=True)
+    for_year = models.PositiveSmallIntegerField(
+        _("计入年度"), null=True, blank=True,
+        help_text=_("补训计入的年度；留空时计入结束日期所在年度"))
     recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -308,4 +312,4 @@ class Training(models.Model):
     def facts(self) -> q.TrainingFacts:
         passed = {"passed": True, "failed": False}.get(self.exam_result)
         return q.TrainingFacts(q.TrainingKind(self.kind), self.start_on, self.end_on,
-                               float(self.hours), float(self.days), passed)
+                               float(self.hours), float(self.days), passed, self.for_year)

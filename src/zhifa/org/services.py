@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from zhifa.catalog.models import Domain
 from zhifa.catalog.policies import training_rules, value_of
@@ -155,11 +156,12 @@ class RosterRow:
     domains_ok: list[str]
     domains_no: list[str]
     certificate: Certificate | None
+    alert_count: int = 0  # every alert of the alerts page, including those that stop the officer
 
 
 def roster(user, on: date | None = None, *, agency: Agency | None = None) -> list[RosterRow]:
     """The officers a user may see, each with qualification status, what is missing, and alerts."""
-    on = on or date.today()
+    on = on or timezone.localdate()
     qs = people_visible_to(user).filter(groups__name=Role.OFFICER).distinct()
     if agency is not None:
         qs = qs.filter(agency=agency)
@@ -188,10 +190,12 @@ def roster(user, on: date | None = None, *, agency: Agency | None = None) -> lis
                         missing.setdefault(r.message, r)
         if not ok and not missing:  # nothing but domains not covered
             missing = {"未持有覆盖任何执法领域的有效证件": q.Reason("no_domain", "未持有覆盖任何执法领域的有效证件")}
-        alerts = [a.text for a in person_alerts(p, on, rules, alert_days) if a.key in WARNING_ALERTS]
+        every = person_alerts(p, on, rules, alert_days)
+        alerts = [a.text for a in every if a.key in WARNING_ALERTS]
         current = max(p.certificates.all(), key=lambda c: c.valid_until, default=None)
         status = "no" if not ok else ("warn" if alerts else "ok")
-        rows.append(RosterRow(p, status, list(missing.values()) if not ok else [], alerts, ok, no, current))
+        rows.append(RosterRow(p, status, list(missing.values()) if not ok else [], alerts, ok, no, current,
+                              len(every) if p.is_active else 0))
     return rows
 
 
@@ -261,8 +265,9 @@ def person_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) ->
     if completed is not None and completed < date(on.year, 1, 1):
         done, required, label = year_amount(trainings, on.year, on, rules)
         if done + 1e-9 < required:
+            minimum = rules.yearly_min_in(on.year)
             out.append(Alert("yearly", f"{on.year} 年度已完成 {q._fmt(done)} {label}，"
-                                       f"尚差 {q._fmt(required - done)} {label}（要求不少于 {rules.yearly_min_in(on.year)}）",
+                                       f"尚差 {q._fmt(required - done)} {label}（要求不少于 {minimum}）",
                              done - required))
     return out
 
@@ -320,6 +325,7 @@ def add_annual_review(cert: Certificate, *, year: int, reviewed_on: date, passed
 
 def add_training(*, person: User, kind: str, title: str, organiser: str, start_on: date, end_on: date,
                  hours: Decimal, days: Decimal | None, exam_result: str, exam_score: Decimal | None,
+                 for_year: int | None = None,
                  actor: User) -> Training:
     if end_on < start_on:
         raise RuleViolation("training_dates", "结束日期不能早于开始日期", "end_on")
@@ -331,13 +337,23 @@ def add_training(*, person: User, kind: str, title: str, organiser: str, start_o
         span = (end_on - start_on).days + 1
         raise RuleViolation("training_days", f"培训天数应在 0 到 {span} 之间（不超过起止日期跨度）",
                             "days")
+    if for_year is not None:
+        if kind == "onboarding":
+            raise RuleViolation("for_year_onboarding", "入职培训不计入年度培训，无须填写计入年度", "for_year")
+        if not (end_on.year - 1 <= for_year <= end_on.year):
+            raise RuleViolation("for_year_range",
+                                f"计入年度只能是结束日期所在年度（{end_on.year}）或其上一年度（补训）", "for_year")
+        if for_year == end_on.year:
+            for_year = None
     with transaction.atomic():
         t = Training.objects.create(person=person, kind=kind, title=title.strip(), organiser=organiser.strip(),
                                     start_on=start_on, end_on=end_on, hours=hours, days=days,
-                                    exam_result=exam_result, exam_score=exam_score, recorded_by=actor)
+                                    exam_result=exam_result, exam_score=exam_score, for_year=for_year,
+                                    recorded_by=actor)
         record("org.training_added", actor=actor, agency=person.agency, subject=f"training:{t.pk}",
                payload={"person": person.username, "kind": kind, "title": t.title, "start_on": start_on,
-                        "end_on": end_on, "hours": hours, "days": days, "exam": exam_result})
+                        "end_on": end_on, "hours": hours, "days": days, "exam": exam_result,
+                        "for_year": for_year})
     return t
 
 

@@ -7,19 +7,9 @@ checks and the record event in one transaction), so the admin lists and searches
 from django.contrib import admin
 
 from zhifa.law.identifiers import mask_id_number
+from zhifa.web.admin import ReadOnlyAdmin
 
 from .models import Licence, Party, Premises
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PremisesInline(admin.TabularInline):

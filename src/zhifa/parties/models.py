@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -167,7 +168,7 @@ class Licence(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
     def status_on(self, on: date | None = None) -> str:
-        on = on or date.today()
+        on = on or timezone.localdate()
         if self.status == LicenceStatus.VALID and self.valid_until and on > self.valid_until:
             return LicenceStatus.EXPIRED
         return self.status

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Length
 from django.db.models.lookups import Contains, GreaterThanOrEqual
+from django.utils import timezone
 
 from zhifa.law.citations import GB_11643, GB_32100, XZCFF
 from zhifa.law.errors import Citation, RuleViolation
@@ -166,7 +167,7 @@ class LicenceState:
 
 def licence_state(lic: Licence, on: date | None = None) -> LicenceState:
     """The status a person should see on a date: the recorded status, with 过期 and 即将到期 by date."""
-    on = on or date.today()
+    on = on or timezone.localdate()
     status = lic.status_on(on)
     if status == LicenceStatus.VALID:
         if lic.valid_until is not None and (lic.valid_until - on).days <= EXPIRING_DAYS:
@@ -199,7 +200,7 @@ def search_parties(user, *, q: str = "", kind: str = "", business_type: str = ""
     The text matches a name fragment, a representative's name or a credit-code fragment; an
     identity number matches only in full, so the masked digits cannot be probed one search at a time.
     """
-    on = on or date.today()
+    on = on or timezone.localdate()
     qs = parties_visible_to(user)
     text = "".join(ch for ch in str(q or "") if ch.isprintable()).strip()[:100]
     if text:
@@ -303,7 +304,7 @@ def clean_party(data: Mapping[str, Any], *, instance: Party | None = None,
     a valid credit code (GB 32100-2015) and the 法定代表人/负责人. 个体工商户: a valid credit code and
     the operator (经营者), whose resident ID is checked when given.
     """
-    today = today or date.today()
+    today = today or timezone.localdate()
     c = _Checker()
     d = _merged(instance, PARTY_FIELDS, data)
     kind = _text(d.get("kind"))
@@ -586,7 +587,7 @@ def clean_licence(party: Party, data: Mapping[str, Any], *, instance: Licence | 
     """Number and kind required, 有效期至 not before 有效期自, the premises one of the party's own,
     a reason for a suspended, revoked or cancelled licence; a kind that does not fit the premises'
     business type is a warning."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     c = _Checker()
     d = _merged(instance, LICENCE_FIELDS, data)
     kind = _text(d.get("kind"))

@@ -6,8 +6,6 @@ through `services`; a refusal re-renders the form with everything typed and the 
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -75,7 +74,7 @@ def _refusal_context(request, exc: RuleViolation) -> dict:
 # --- list and detail ----------------------------------------------------------------------------
 @login_required
 def party_list(request):
-    today = date.today()
+    today = timezone.localdate()
     filters = PartyFilterForm(request.GET or None)
     values = filters.values() if request.GET else dict.fromkeys(filters.fields, "")
     qs = services.search_parties(request.user, q=values["q"], kind=values["kind"],
@@ -105,7 +104,7 @@ def _summary(states) -> list[tuple[str, str, int]]:
 
 @login_required
 def party_detail(request, pk: int):
-    today = date.today()
+    today = timezone.localdate()
     qs = services.parties_visible_to(request.user).select_related("agency", "created_by").prefetch_related(
         Prefetch("premises", queryset=Premises.objects.order_by("-is_active", "name", "id")),
         Prefetch("licences",

@@ -1,21 +1,14 @@
 from django.contrib import admin
 
+from zhifa.web.admin import ReadOnlyAdmin
+
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """Read-only: the record is append-only."""
 
     list_display = ("id", "occurred_at", "actor_name", "action", "subject")
     list_filter = ("action",)
     search_fields = ("action", "subject", "actor_name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

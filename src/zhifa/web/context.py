@@ -10,6 +10,10 @@ def shell(request):
         return {}
     from zhifa.org import services as org
 
+    if (user.needs_second_factor and not user.is_verified()) or user.must_change_password:
+        # Signed in but not through yet (second factor or a password to change): every link would
+        # only bounce back, so the shell shows none.
+        return {"nav": [], "current_agency": user.agency, "gated": True}
     nav = [("home", reverse("home"), _("首页"))]
     nav.append(("roster", reverse("org:roster"), _("执法人员")))
     nav.append(("parties", reverse("parties:list"), _("行政相对人")))

@@ -1,11 +1,11 @@
 """The shell's own pages: home, health, and error pages (in the user's language)."""
 
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -15,12 +15,12 @@ def home(request):
     from zhifa.org.services import roster
     from zhifa.parties.services import parties_visible_to
 
-    rows = roster(request.user, date.today())
+    rows = roster(request.user, timezone.localdate())
     counts = {
         "officers": len(rows),
         "qualified": sum(1 for r in rows if r.status != "no"),
         "blocked": sum(1 for r in rows if r.status == "no"),
-        "alerts": sum(1 for r in rows if r.alerts),
+        "alerts": sum(r.alert_count for r in rows),  # as many as the alerts page lists
         "parties": parties_visible_to(request.user).count(),
     }
     return render(request, "web/home.html", {"counts": counts, "active": "home",

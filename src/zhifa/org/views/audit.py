@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "auth.otp_verified": pgettext_lazy("audit action", "动态验证码验证通过"),
     "auth.otp_failed": pgettext_lazy("audit action", "动态验证码验证失败"),
     "auth.otp_reset": pgettext_lazy("audit action", "重置动态验证码"),
+    "auth.password_changed": pgettext_lazy("audit action", "修改密码"),
+    "auth.password_reset": pgettext_lazy("audit action", "重置密码"),
     "org.person_created": pgettext_lazy("audit action", "登记人员"),
     "org.person_updated": pgettext_lazy("audit action", "修改人员信息"),
     "org.roles_changed": pgettext_lazy("audit action", "变更角色"),
@@ -48,6 +50,16 @@ ACTION_LABELS = {
     "org.annual_review": pgettext_lazy("audit action", "登记年审"),
     "org.training_added": pgettext_lazy("audit action", "登记培训"),
     "catalog.policy_set": pgettext_lazy("audit action", "设置政策参数"),
+    "parties.created": pgettext_lazy("audit action", "登记行政相对人"),
+    "parties.updated": pgettext_lazy("audit action", "修改行政相对人"),
+    "parties.id_revealed": pgettext_lazy("audit action", "查看完整证件号码"),
+    "parties.premises_added": pgettext_lazy("audit action", "登记经营场所"),
+    "parties.premises_updated": pgettext_lazy("audit action", "修改经营场所"),
+    "parties.licence_added": pgettext_lazy("audit action", "登记许可证"),
+    "parties.licence_updated": pgettext_lazy("audit action", "修改许可证"),
+    "platform.admin_added": pgettext_lazy("audit action", "平台管理后台新增"),
+    "platform.admin_changed": pgettext_lazy("audit action", "平台管理后台修改"),
+    "platform.admin_deleted": pgettext_lazy("audit action", "平台管理后台删除"),
 }
 
 ACTION_PREFIXES = [
@@ -55,6 +67,7 @@ ACTION_PREFIXES = [
     ("org.", _("人员与组织")),
     ("catalog.", _("目录与政策参数")),
     ("parties.", _("行政相对人")),
+    ("platform.", _("平台管理后台")),
     ("cases.", _("案件")),
     ("documents.", _("文书")),
     ("records.", _("记录与证据")),

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -97,7 +98,7 @@ def _entries(agency, keys, today):
 def policy_list(request):
     if not services.can_set_policy(request.user):
         raise PermissionDenied
-    today = date.today()
+    today = timezone.localdate()
     agency = request.user.agency
     return render(request, "org/policy_list.html", {
         "entries": _entries(agency, list(PARAMETERS), today), "agency": agency, "today": today,
@@ -112,7 +113,7 @@ def policy_edit(request, key: str):
     param = PARAMETERS.get(key)
     if param is None:
         raise Http404("没有这个政策参数")
-    today = date.today()
+    today = timezone.localdate()
     agency = request.user.agency
     current = value_of(key, agency, today)
     initial = {**PolicyForm.initial_for(param, current), "effective_from": today}

@@ -229,14 +229,20 @@ class YearTotal:
     note: str
 
 
+def _training_years(trainings: list[q.TrainingFacts], on: date) -> set[int]:
+    """Every year from the first training up to `on`'s year, so a year with nothing shows as such."""
+    first = min((t.year for t in trainings if t.end <= on), default=on.year - 1)
+    return set(range(min(first, on.year - 1), on.year + 1))
+
+
 def _year_totals(trainings: list[q.TrainingFacts], on: date, rules: q.TrainingRules) -> list[YearTotal]:
     completed = q.onboarding_completed_on([t for t in trainings if t.end <= on], rules)
-    years = {t.end.year for t in trainings if t.end <= on} | {on.year, on.year - 1}
+    years = _training_years(trainings, on)
     if completed is None:
-        years = {t.end.year for t in trainings if t.end <= on} or {on.year}
+        years = {t.year for t in trainings if t.end <= on} or {on.year}
     out = []
     for y in sorted(years, reverse=True):
-        in_year = [t for t in trainings if t.end.year == y and t.end <= on]
+        in_year = [t for t in trainings if t.year == y and t.end <= on]
         yearly = [t for t in in_year if t.kind in q.YEARLY_KINDS and t.counts]
         onboarding = [t for t in in_year if t.kind is q.TrainingKind.ONBOARDING and t.counts]
         done, required, label = services.year_amount(trainings, y, on, rules)
@@ -265,12 +271,12 @@ def person_detail(request, pk: int):
     """人员资格档案: qualification per domain, certificates, status history, 年审, training."""
     person = get_object_or_404(_with_files(services.people_visible_to(request.user)), pk=pk)
     on, date_error = _as_of(request)
-    rules = training_rules(person.agency, on)
     active = person.is_active and person.has_role(Role.OFFICER)
     certs = list(person.certificates.all())
     cert_facts = {c.pk: c.facts() for c in certs}
     trainings = list(person.trainings.all())
     t_facts = [t.facts() for t in trainings]
+    rules = training_rules(person.agency, on, years=_training_years(t_facts, on))
     domains = list(Domain.objects.all())
     covered_codes = set().union(*(f.domains for f in cert_facts.values()))
     covered, uncovered, common = [], [], []
@@ -290,6 +296,7 @@ def person_detail(request, pk: int):
     ob_done = sum(t.hours if ob_unit is q.Unit.HOURS else t.days for t in onboarding)
     ob_required = (rules.onboarding_min.value if ob_unit is q.Unit.HOURS
                    else rules.required_days(rules.onboarding_min))
+    this_year_min = rules.yearly_min_in(on.year)
     cert_rows = [{
         "cert": c, "facts": cert_facts[c.pk],
         "status": cert_facts[c.pk].status_on(on).value,
@@ -307,9 +314,9 @@ def person_detail(request, pk: int):
         "onboarding": {"completed": completed, "done": q._fmt(ob_done), "required": q._fmt(ob_required),
                        "unit": training_unit(ob_unit),
                        "min": quantity(rules.onboarding_min.value, rules.onboarding_min.unit)},
-        "yearly_min": quantity(rules.yearly_min.value, rules.yearly_min.unit),
-        "yearly_required_days": None if q.Unit(rules.yearly_min.unit) is q.Unit.HOURS
-        else q._fmt(rules.required_days(rules.yearly_min)),
+        "yearly_min": quantity(this_year_min.value, this_year_min.unit),
+        "yearly_required_days": None if q.Unit(this_year_min.unit) is q.Unit.HOURS
+        else q._fmt(rules.required_days(this_year_min)),
         "can_manage": services.can_manage_qualifications(request.user),
     })
 
@@ -425,7 +432,8 @@ def training_add(request, pk: int):
             training = _save(form, lambda: services.add_training(
                 person=person, kind=d["kind"], title=d["title"], organiser=d["organiser"],
                 start_on=d["start_on"], end_on=d["end_on"], hours=d["hours"], days=d["days"],
-                exam_result=d["exam_result"], exam_score=d["exam_score"], actor=request.user))
+                exam_result=d["exam_result"], exam_score=d["exam_score"], for_year=d["for_year"],
+                actor=request.user))
             if training is not None:
                 hours, days = q._fmt(float(training.hours)), q._fmt(float(training.days))
                 messages.success(request, _("已登记培训“%(title)s”（%(hours)s 学时，%(days)s 天）。")
