@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhifa.web.forms import ModelChoiceField, ModelMultipleChoiceField
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -66,14 +68,14 @@ def _required(message) -> dict:
 class PersonForm(forms.Form):
     """A person's particulars (系统管理员). On create it also takes the initial password."""
 
-    agency = forms.ModelChoiceField(label=_("所属机关"), queryset=None, empty_label=None,
+    agency = ModelChoiceField(label=_("所属机关"), queryset=None, empty_label=None,
                                     error_messages={"required": _("请选择所属机关。"),
                                                     "invalid_choice": _("所选机关不在您的管理范围内。")})
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=_required(_("请填写用户名。")),
                                help_text=_("登录用，字母、数字和 @ . + - _；"
                                            "登录时区分大小写，但不得与他人的用户名仅大小写不同。"))
     full_name = forms.CharField(label=_("姓名"), max_length=40, error_messages=_required(_("请填写姓名。")))
-    unit = forms.ModelChoiceField(label=_("内设机构"), queryset=None, required=False, empty_label=_("（未分配）"),
+    unit = ModelChoiceField(label=_("内设机构"), queryset=None, required=False, empty_label=_("（未分配）"),
                                   error_messages={"invalid_choice": _("所选内设机构不在您的管理范围内。")})
     position = forms.CharField(label=_("职务"), max_length=40, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
@@ -189,13 +191,13 @@ class RolesForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("所属机关"), queryset=None, empty_label=None,
+    agency = ModelChoiceField(label=_("所属机关"), queryset=None, empty_label=None,
                                     error_messages={"required": _("请选择所属机关。"),
                                                     "invalid_choice": _("所选机关不在您的管理范围内。")})
     name = forms.CharField(label=_("名称"), max_length=60, error_messages=_required(_("请填写名称。")))
     kind = forms.ChoiceField(label=_("类别"), choices=(), error_messages={"required": _("请选择类别。"),
                                                                      "invalid_choice": _("请选择列出的类别。")})
-    domains = forms.ModelMultipleChoiceField(label=_("负责执法领域"), queryset=None, required=False,
+    domains = ModelMultipleChoiceField(label=_("负责执法领域"), queryset=None, required=False,
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"invalid_choice": _("所选执法领域不存在。")})
     sort = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0,

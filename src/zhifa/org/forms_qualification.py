@@ -16,6 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.catalog.models import Domain
+from zhifa.web.forms import ModelChoiceField, ModelMultipleChoiceField
 
 from .models import CertificateStatus, ExamResult, TrainingKind, Unit
 
@@ -110,7 +111,7 @@ class RosterFilterForm(forms.Form):
                         error_messages=_messages(_("搜索内容")))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_FILTERS,
                                error_messages=_messages(_("状态")))
-    unit = forms.ModelChoiceField(
+    unit = ModelChoiceField(
         label=_("内设机构"), required=False, queryset=None, empty_label=_("全部机构"),
         error_messages={"invalid_choice": _("所选内设机构不存在或不在您的查看范围内。")})
     on = _date_field(_("查询日期"), required=False, help_text=_("按该日的资格情况显示，留空为今天"))
@@ -134,7 +135,7 @@ class CertificateForm(forms.Form):
     number = forms.CharField(label=_("证号"), max_length=40, error_messages=_messages(_("证号")))
     issuing_authority = forms.CharField(label=_("发证机关"), max_length=100, help_text=_("例如：某某省人民政府"),
                                         error_messages=_messages(_("发证机关")))
-    domains = forms.ModelMultipleChoiceField(
+    domains = ModelMultipleChoiceField(
         label=_("执法领域"), queryset=Domain.objects.all(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         error_messages={
