@@ -383,3 +383,25 @@ def test_premises_model_untouched_by_refusal(cafe, officer):
         services.update_premises(prem, actor=officer, data={"name": "", "business_type": "internet_cafe",
                                                             "address": "x"})
     assert Premises.objects.get(pk=prem.pk).name == "某某网吧"
+
+
+def test_expiry_window_is_the_agencys_policy(agency, make_user, domains):
+    """许可证到期提醒天数 is a dated policy parameter: 60 days by default, 30 once the agency sets it."""
+    from zhifa.catalog.models import PolicyValue
+    from zhifa.parties.models import Licence, Party
+
+    party = Party.objects.create(agency=agency, kind="organisation", name="平舆县某歌厅", representative="李某",
+                                 credit_code="91350100M000100Y43")
+    lic = Licence.objects.create(party=party, kind="entertainment", number="娱-1", valid_from=date(2024, 1, 1),
+                                 valid_until=date(2025, 2, 14))
+    on = date(2025, 1, 1)  # 44 days left
+    assert services.expiry_window(agency, on) == 60
+    assert services.licence_state(lic, on, services.expiry_window(agency, on)).code == "expiring"
+    user = make_user(agency, roles=("clerk",))
+    assert list(services.search_parties(user, licence="expiring", on=on)) == [party]
+    PolicyValue.objects.create(key="licence.expiry_alert_days", agency=agency, value=30,
+                               effective_from=date(2024, 12, 1), citation="本局规定")
+    assert services.expiry_window(agency, on) == 30
+    assert services.licence_state(lic, on, services.expiry_window(agency, on)).code == "valid"
+    assert list(services.search_parties(user, licence="expiring", on=on)) == []
+    assert list(services.search_parties(user, licence="valid", on=on)) == [party]

@@ -77,6 +77,8 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
               "开启后，持证满一个自然年度的执法证缺少上一年度年审合格记录即不得执法。", _bool),
     Parameter("certificate.expiry_alert_days", "执法证到期提醒天数", 60, "天", "本机关管理规定",
               "执法证在此天数内到期时在人员名册和提醒中显示。", _int_between(1, 365)),
+    Parameter("licence.expiry_alert_days", "许可证到期提醒天数", 60, "天", "本机关管理规定",
+              "经营单位的许可证在此天数内到期时显示为“即将到期”。", _int_between(1, 365)),
 ]}
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import BusinessType, IdType, Licence, LicenceKind, LicenceStatus, Party, PartyKind, Premises
-from .services import EXPIRING_DAYS, LICENCE_FILTERS
+from .services import EXPIRING_DAYS, LICENCE_FILTERS, expiry_window
 
 
 def _date_widget() -> forms.DateInput:
@@ -132,26 +132,24 @@ class LicenceForm(ChineseMessagesForm):
     scope = _model_field(Licence, "scope")
     issued_by = _model_field(Licence, "issued_by")
     valid_from = forms.DateField(label=_("有效期自"), widget=_date_widget())
-    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=_date_widget(),
-                                  help_text=format_lazy(_("长期有效的留空；{days} 天内到期的将提示“即将到期”"),
-                                                        days=EXPIRING_DAYS))
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=_date_widget())
     status = forms.ChoiceField(label=_("状态"), choices=LicenceStatus.choices, initial=LicenceStatus.VALID,
                                help_text=_("是否过期按有效期自动判断；暂停、吊销、注销须填写状态说明"))
     status_reason = _model_field(Licence, "status_reason")
 
     def __init__(self, *args, party: Party, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["valid_until"].help_text = format_lazy(_("长期有效的留空；{days} 天内到期的将提示“即将到期”"),
+                                                           days=expiry_window(party.agency))
         self.fields["premises"].choices = [("", gettext("—（不指定）"))] + [
             (str(p.pk), gettext("%(name)s（%(business_type)s）")
              % {"name": p.name, "business_type": p.get_business_type_display()}) for p in party.premises.all()]
 
 
 # Translatable names of services.LICENCE_FILTERS (whose own names are Chinese only).
-LICENCE_FILTER_LABELS = {
-    "valid": _("有效"),
-    "expiring": format_lazy(_("即将到期（{days} 天内）"), days=EXPIRING_DAYS),
-    "expired": _("已过期"),
-}
+def licence_filter_labels(window: int) -> dict:
+    return {"valid": _("有效"), "expiring": format_lazy(_("即将到期（{days} 天内）"), days=window),
+            "expired": _("已过期")}
 
 
 class PartyFilterForm(forms.Form):
@@ -163,9 +161,13 @@ class PartyFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *PartyKind.choices])
     business_type = forms.ChoiceField(label=_("经营类别"), required=False,
                                       choices=[("", _("全部")), *BusinessType.choices])
-    licence = forms.ChoiceField(
-        label=_("许可证状态"), required=False,
-        choices=[("", _("全部")), *((k, LICENCE_FILTER_LABELS.get(k, v)) for k, v in LICENCE_FILTERS.items())])
+    licence = forms.ChoiceField(label=_("许可证状态"), required=False)
+
+    def __init__(self, *args, window: int = EXPIRING_DAYS, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = licence_filter_labels(window)
+        self.fields["licence"].choices = [("", _("全部")),
+                                          *((k, labels.get(k, v)) for k, v in LICENCE_FILTERS.items())]
 
     def values(self) -> dict[str, str]:
         self.is_valid()

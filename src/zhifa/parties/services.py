@@ -22,6 +22,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Contains, GreaterThanOrEqual
 from django.utils import timezone
 
+from zhifa.catalog.policies import PARAMETERS, value_of
 from zhifa.law.citations import GB_11643, GB_32100, XZCFF
 from zhifa.law.errors import Citation, RuleViolation
 from zhifa.law.identifiers import check_resident_id, check_uscc, mask_id_number
@@ -41,7 +42,13 @@ from .models import (
 
 # A licence ending within this many days is shown as 即将到期. Candidate for a policy parameter
 # (`licence.expiry_alert_days`, like `certificate.expiry_alert_days`) once catalog declares one.
-EXPIRING_DAYS = 60
+# The default window in which a licence shows as 即将到期; agencies set their own (policy parameter).
+EXPIRING_DAYS = PARAMETERS["licence.expiry_alert_days"].default
+
+
+def expiry_window(agency, on: date | None = None) -> int:
+    """Days before its end in which a licence shows as 即将到期, as the agency has set it."""
+    return value_of("licence.expiry_alert_days", agency, on)
 
 # Names this long or longer count as "similar" when one contains the other; shorter names
 # ("文化", "书店") would match half the register.
@@ -165,12 +172,12 @@ class LicenceState:
     days_left: int | None = None
 
 
-def licence_state(lic: Licence, on: date | None = None) -> LicenceState:
+def licence_state(lic: Licence, on: date | None = None, window: int = EXPIRING_DAYS) -> LicenceState:
     """The status a person should see on a date: the recorded status, with 过期 and 即将到期 by date."""
     on = on or timezone.localdate()
     status = lic.status_on(on)
     if status == LicenceStatus.VALID:
-        if lic.valid_until is not None and (lic.valid_until - on).days <= EXPIRING_DAYS:
+        if lic.valid_until is not None and (lic.valid_until - on).days <= window:
             left = (lic.valid_until - on).days
             return LicenceState("expiring", f"即将到期（{left} 天后）" if left else "今日到期", "warn", left)
         return LicenceState("valid", "有效", "ok")
@@ -178,11 +185,11 @@ def licence_state(lic: Licence, on: date | None = None) -> LicenceState:
     return LicenceState(status, LicenceStatus(status).label, tone)
 
 
-LICENCE_FILTERS = {"valid": "有效", "expiring": f"即将到期（{EXPIRING_DAYS} 天内）", "expired": "已过期"}
+LICENCE_FILTERS = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
 
 
-def _licence_filter(state: str, on: date) -> Q:
-    soon = on + timedelta(days=EXPIRING_DAYS)
+def _licence_filter(state: str, on: date, window: int) -> Q:
+    soon = on + timedelta(days=window)
     valid = Q(status=LicenceStatus.VALID)
     if state == "valid":
         return valid & (Q(valid_until__isnull=True) | Q(valid_until__gt=soon))
@@ -194,7 +201,7 @@ def _licence_filter(state: str, on: date) -> Q:
 
 
 def search_parties(user, *, q: str = "", kind: str = "", business_type: str = "", licence: str = "",
-                   on: date | None = None) -> QuerySet[Party]:
+                   on: date | None = None, window: int | None = None) -> QuerySet[Party]:
     """The parties a user may see, narrowed by a search text and filters, ready for a list page.
 
     The text matches a name fragment, a representative's name or a credit-code fragment; an
@@ -216,7 +223,9 @@ def search_parties(user, *, q: str = "", kind: str = "", business_type: str = ""
     if business_type in BusinessType.values:
         qs = qs.filter(Exists(Premises.objects.filter(party=OuterRef("pk"), business_type=business_type)))
     if licence in LICENCE_FILTERS:
-        matching = Licence.objects.filter(party=OuterRef("pk")).filter(_licence_filter(licence, on))
+        if window is None:
+            window = expiry_window(user.agency, on)
+        matching = Licence.objects.filter(party=OuterRef("pk")).filter(_licence_filter(licence, on, window))
         qs = qs.filter(Exists(matching))
     return qs.select_related("agency").prefetch_related(
         Prefetch("premises", queryset=Premises.objects.order_by("name", "id")),

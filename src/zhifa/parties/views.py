@@ -75,21 +75,23 @@ def _refusal_context(request, exc: RuleViolation) -> dict:
 @login_required
 def party_list(request):
     today = timezone.localdate()
-    filters = PartyFilterForm(request.GET or None)
+    window = services.expiry_window(request.user.agency, today)
+    filters = PartyFilterForm(request.GET or None, window=window)
     values = filters.values() if request.GET else dict.fromkeys(filters.fields, "")
     qs = services.search_parties(request.user, q=values["q"], kind=values["kind"],
-                                 business_type=values["business_type"], licence=values["licence"], on=today)
+                                 business_type=values["business_type"], licence=values["licence"], on=today,
+                                 window=window)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for p in page:
         p.masked_id = mask_id_number(p.id_number)
-        states = [services.licence_state(lic, today) for lic in p.licences.all()]
+        states = [services.licence_state(lic, today, window) for lic in p.licences.all()]
         p.licence_summary = _summary(states)
         p.business_types = sorted({pr.get_business_type_display() for pr in p.premises.all()})
     agencies = {p.agency_id for p in page}
     return render(request, "parties/party_list.html", {
         "active": "parties", "filters": filters, "page": page, "values": values,
         "show_agency": len(agencies) > 1 or request.user.agency_id is None,
-        "can_write": services.can_write_parties(request.user), "expiring_days": services.EXPIRING_DAYS,
+        "can_write": services.can_write_parties(request.user), "expiring_days": window,
     })
 
 
@@ -116,8 +118,9 @@ def party_detail(request, pk: int):
     if reveal:
         services.reveal_id(party, actor=request.user)
     licences = list(party.licences.all())
+    window = services.expiry_window(party.agency, today)
     for lic in licences:
-        lic.state = services.licence_state(lic, today)
+        lic.state = services.licence_state(lic, today, window)
         lic.state_label = _licence_state_label(lic.state)
     events = Event.objects.filter(subject=f"party:{party.pk}").order_by("-id")[:20]
     history = [(ev, EVENT_LABELS.get(ev.action, ev.action)) for ev in events]
@@ -128,7 +131,7 @@ def party_detail(request, pk: int):
         "rep_id_number": (party.representative_id_number if reveal
                           else mask_id_number(party.representative_id_number)),
         "age": party.age_on(today), "history": history,
-        "can_write": services.can_write_parties(request.user), "expiring_days": services.EXPIRING_DAYS,
+        "can_write": services.can_write_parties(request.user), "expiring_days": window,
     })
 
 
