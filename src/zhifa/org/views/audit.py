@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "auth.otp_reset": pgettext_lazy("audit action", "重置动态验证码"),
     "auth.password_changed": pgettext_lazy("audit action", "修改密码"),
     "auth.password_reset": pgettext_lazy("audit action", "重置密码"),
+    "org.agency_created": pgettext_lazy("audit action", "建立执法主体"),
     "org.person_created": pgettext_lazy("audit action", "登记人员"),
     "org.person_updated": pgettext_lazy("audit action", "修改人员信息"),
     "org.roles_changed": pgettext_lazy("audit action", "变更角色"),
