@@ -103,10 +103,12 @@ class PartyForm(ChineseMessagesForm):
         return [self[n] for n in names if n in self.fields]
 
     def groups(self):
-        return [(_("基本信息"), "", self.group(("kind", "name"))),
-                (_("自然人证件"), _("类型为自然人时填写"), self.group(self.person_fields)),
-                (_("单位信息"), _("类型为法人或其他组织、个体工商户时填写"), self.group(self.organisation_fields)),
-                (_("联系信息"), "", self.group(self.contact_fields))]
+        # The last item names the party kinds a group is for; the page hides the others (zhifa.js).
+        return [(_("基本信息"), "", self.group(("kind", "name")), ""),
+                (_("自然人证件"), _("类型为自然人时填写"), self.group(self.person_fields), "person"),
+                (_("单位信息"), _("类型为法人或其他组织、个体工商户时填写"), self.group(self.organisation_fields),
+                 "organisation individual"),
+                (_("联系信息"), "", self.group(self.contact_fields), "")]
 
 
 class PremisesForm(ChineseMessagesForm):
