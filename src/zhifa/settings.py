@@ -177,6 +177,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhifa.org.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "zhifa.org.axes.attempt_username"
 AXES_VERBOSE = False
 # Lock the account, not the address: a bureau's officers share one office IP, and locking it would lock
 # everyone out after one person's mistakes.

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,8 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sets max_length after the field is built, so no validator checks it.
+        self.fields["username"].validators.append(MaxLengthValidator(150))
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
 
