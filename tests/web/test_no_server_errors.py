@@ -100,6 +100,7 @@ def test_every_page_survives_garbage(client, world, verified_login):
 
 @pytest.mark.parametrize("value", GARBAGE_VALUES)
 def test_sign_in_pages_survive_garbage(client, db, value):
-    for url in ("/login/", "/platform-admin/login/", "/otp/verify/", "/otp/setup/", "/account/password/", "/org/roster/", "/parties/"):
+    for url in ("/login/", "/platform-admin/login/", "/otp/verify/", "/otp/setup/", "/account/password/",
+                "/org/roster/", "/parties/"):
         r = client.post(url, {"username": value, "password": value, "token": value, "next": value})
         assert r.status_code in OK | {429}, (url, r.status_code)
