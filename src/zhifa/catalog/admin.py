@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from zhifa.web.admin import ReadOnlyAdmin
+from zhifa.web.admin import ReadOnlyAdmin, RecordedAdmin
 
-from .models import Domain, PolicyValue
+from .models import CalendarDay, CalendarYear, Domain, PolicyValue
 
 
 @admin.register(Domain)
@@ -18,3 +18,17 @@ class PolicyValueAdmin(ReadOnlyAdmin):
 
     list_display = ("key", "agency", "value", "effective_from", "set_by", "set_at")
     list_filter = ("key",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(RecordedAdmin):
+    """Holidays and adjusted working days: seeded from chinese-calendar, corrected here (recorded)."""
+
+    list_display = ("date", "kind", "name", "source")
+    list_filter = ("kind", "source")
+    date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(RecordedAdmin):
+    list_display = ("year", "complete", "source")

@@ -1,20 +1,28 @@
-"""Load the reference data every installation needs: domains and role groups. Idempotent."""
+"""Load the reference data every installation needs: domains, role groups, holiday calendar. Idempotent."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from zhifa.catalog.models import Domain
+from zhifa.catalog.models import CalendarYear, Domain
 from zhifa.catalog.reference import seed_domains
 
 
 class Command(BaseCommand):
-    help = "载入参考数据（执法领域、角色）。可重复执行。"
+    help = "载入参考数据（执法领域、角色、节假日安排）。可重复执行，不覆盖人工维护的节假日。"
 
     def handle(self, *args, **options):
+        from zhifa.catalog.calendar import seed_from_chinese_calendar
         from zhifa.org.services import ensure_role_groups
 
         with transaction.atomic():
             for i, (code, name) in enumerate(seed_domains()):
                 Domain.objects.update_or_create(code=code, defaults={"name": name, "sort": i})
             ensure_role_groups()
-        self.stdout.write(f"参考数据已载入：执法领域 {Domain.objects.count()} 个。")
+            counts = seed_from_chinese_calendar()
+        years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
+        span = f"{min(years)}–{max(years)} 年" if years else "无"
+        self.stdout.write(
+            f"参考数据已载入：执法领域 {Domain.objects.count()} 个；"
+            f"节假日新增 {counts['created']} 天、更新 {counts['updated']} 天、删除 {counts['deleted']} 天，"
+            f"完整年份 {len(years)} 个（{span}）。"
+        )

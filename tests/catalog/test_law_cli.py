@@ -1,0 +1,99 @@
+"""`zhifa law …`: the JSON contract, run through call_command (subprocess is too slow with the test DB)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from zhifa.law.clocks import CLOCKS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_reference", stdout=io.StringIO())
+
+
+def law(*args: str) -> tuple[int, object]:
+    out = io.StringIO()
+    try:
+        call_command("law", *args, stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, json.loads(out.getvalue())
+
+
+def test_list():
+    code, data = law("deadline", "--list")
+    assert code == 0
+    assert [row["kind"] for row in data] == list(CLOCKS)
+    row = next(r for r in data if r["kind"] == "publish_penalty")
+    assert (row["name"], row["length"], row["unit"]) == ("行政处罚决定公示", 7, "working_days")
+
+
+def test_deadline_across_national_day_2026(seeded):
+    code, data = law("deadline", "publish_penalty", "--from", "2026-09-29")
+    assert code == 0
+    # 9-30 (1), 10-1..7 国庆节, 10-8 (2), 10-9 (3), 10-10 调休 (4), 10-12..14 (5-7)
+    assert data["due"] == "2026-10-14"
+    assert {"kind", "from", "due", "unit", "basis", "warnings"} <= set(data)
+    assert data["kind"] == "publish_penalty"
+    assert data["from"] == "2026-09-29"
+    assert data["unit"] == "working_days"
+    assert data["warnings"] == []
+    assert any("第八十五条" in b for b in data["basis"])
+
+
+def test_flag_extends(seeded):
+    _, plain = law("deadline", "seizure", "--from", "2026-09-01")
+    code, extended = law("deadline", "seizure", "--from", "2026-09-01", "--flag", "extended=true")
+    assert code == 0
+    assert (plain["due"], extended["due"]) == ("2026-10-01", "2026-10-31")
+    _, off = law("deadline", "seizure", "--from", "2026-09-01", "--flag", "extended=false")
+    assert off["due"] == "2026-10-01"
+
+
+def test_year_without_data_warns(seeded):
+    code, data = law("deadline", "publish_penalty", "--from", "2027-12-20")
+    assert code == 0
+    assert data["due"] == "2027-12-29"
+    assert any("2027年" in w for w in data["warnings"])
+
+
+def test_hours_clock(seeded):
+    code, data = law("deadline", "emergency_measure_report", "--from", "2026-10-01T08:30")
+    assert code == 0
+    assert data["due"] == "2026-10-02T08:30:00"
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "word"),
+    [
+        (("deadline", "no_such_kind", "--from", "2026-09-29"), "kind", "期限类型"),
+        (("deadline", "--from", "2026-09-29"), "kind", "期限类型"),
+        (("deadline", "publish_penalty", "--from", "2026-13-01"), "from", "--from"),
+        (("deadline", "publish_penalty", "--from", "29/09/2026"), "from", "--from"),
+        (("deadline", "publish_penalty"), "from", "--from"),
+        (("deadline", "publish_penalty", "--from"), "from", "--from"),
+        (("deadline", "emergency_measure_report", "--from", "2026-10-01"), "from", "--from"),
+        (("deadline", "seizure", "--from", "2026-09-01", "--flag", "extnded=true"), "flag", "--flag"),
+        (("deadline", "publish_penalty", "--from", "2026-09-01", "--flag", "extended=true"), "flag", "--flag"),
+        (("deadline", "seizure", "--from", "2026-09-01", "--flag", "extended"), "flag", "--flag"),
+        (("deadline", "seizure", "--from", "2026-09-01", "--flag", "extended=maybe"), "flag", "--flag"),
+        (("deadline", "publish_penalty", "--from", "2026-09-29", "--bogus"), "arguments", "命令行参数"),
+        (("frobnicate",), "command", "子命令"),
+        ((), "command", "子命令"),
+    ],
+)
+def test_errors(seeded, args, field, word):
+    code, data = law(*args)
+    assert code == 2
+    assert set(data) == {"code", "message", "field"}
+    assert data["field"] == field
+    assert word in data["message"]
+    assert "Traceback" not in data["message"]
