@@ -97,3 +97,26 @@ def test_errors(seeded, args, field, word):
     assert data["field"] == field
     assert word in data["message"]
     assert "Traceback" not in data["message"]
+
+
+@pytest.mark.parametrize(("args", "valid", "reason"), [
+    # GB 11643-1999: the specimen, lower-case x normalised; a wrong check character explained
+    (("check-id", "11010519491231002x"), True, ""),
+    (("check-id", "110105194912310021"), False, "身份证号码校验码错误：第 18 位应为 X，实际为 1"),
+    # GB 32100-2015
+    (("check-uscc", "91350100M000100Y43"), True, ""),
+    (("check-uscc", "91350100M000100Y44"), False, "统一社会信用代码校验码错误：第 18 位应为 3，实际为 4"),
+])
+def test_check_identifiers(args, valid, reason):
+    code, data = law(*args)
+    assert code == 0
+    assert (data["valid"], data["reason"]) == (valid, reason)
+    if args == ("check-id", "11010519491231002x"):
+        assert (data["number"], data["birth_date"], data["sex"]) == ("11010519491231002X", "1949-12-31", "female")
+
+
+@pytest.mark.parametrize("command", ["check-id", "check-uscc"])
+def test_check_without_a_number_is_a_usage_error(command):
+    code, data = law(command)
+    assert code == 2
+    assert data["field"] == "number" and "NUMBER" in data["message"]

@@ -2,6 +2,8 @@
 
     zhifa law deadline KIND --from YYYY-MM-DD [--flag name=value …]
     zhifa law deadline --list
+    zhifa law check-id NUMBER
+    zhifa law check-uscc CODE
 
 Success prints one JSON document on stdout and exits 0. Any input error (unknown kind, malformed
 date, unknown or malformed flag, bad usage) prints ``{"code", "message", "field"}`` on stdout (message
@@ -52,7 +54,7 @@ class UsageError(Exception):
 
 
 # argparse's own messages are English; name the field from the message and say it in Chinese.
-_FIELD_NAMES = {"from": "起算日期 --from", "flag": "参数 --flag", "kind": "期限类型 KIND",
+_FIELD_NAMES = {"from": "起算日期 --from", "flag": "参数 --flag", "kind": "期限类型 KIND", "number": "号码 NUMBER",
                 "command": "子命令", "arguments": "命令行参数"}
 
 
@@ -129,6 +131,10 @@ class Command(BaseCommand):
         deadline.add_argument("--flag", action="append", default=[], metavar="名称=值",
                               help="期限参数，如 extended=true（可重复）")
         deadline.add_argument("--list", action="store_true", help="列出全部期限类型")
+        for name, help_text in (("check-id", "校验 18 位居民身份证号码（GB 11643-1999）"),
+                                ("check-uscc", "校验统一社会信用代码（GB 32100-2015）")):
+            sub = commands.add_parser(name, help=help_text, out=self.stdout, description=help_text + "，输出 JSON。")
+            sub.add_argument("number", nargs="?", metavar="NUMBER", help="号码")
         return parser
 
     # -- output --------------------------------------------------------------------------------
@@ -150,8 +156,21 @@ class Command(BaseCommand):
             ns = self._subparser().parse_args(words)
             if ns.command == "deadline":
                 self._emit(self._list() if ns.list else self._deadline(ns))
+            elif ns.command in ("check-id", "check-uscc"):
+                self._emit(self._check(ns.command, ns.number))
         except UsageError as err:
             self._emit_error(err)
+
+    # -- identifiers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _check(command: str, number: str | None) -> dict:
+        """An invalid number is an answer (valid: false, with the reason), not a usage error."""
+        from zhifa.law.identifiers import check_resident_id, check_uscc
+
+        if number is None or not number.strip():
+            raise UsageError("number_missing", "缺少要校验的号码 NUMBER", "number")
+        return (check_resident_id if command == "check-id" else check_uscc)(number).as_dict()
 
     # -- deadline ------------------------------------------------------------------------------
 
