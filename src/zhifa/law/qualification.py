@@ -212,7 +212,7 @@ def _amount(records: list[TrainingFacts], unit: Unit) -> float:
     return sum(r.days for r in records)
 
 
-def _measure(rules: TrainingRules, q: Quantity, records: list[TrainingFacts]) -> tuple[float, float, str]:
+def measure(rules: TrainingRules, q: Quantity, records: list[TrainingFacts]) -> tuple[float, float, str]:
     """(done, required, unit label) in the unit the requirement is counted in."""
     unit = Unit(q.unit)
     if unit is Unit.HOURS:
@@ -291,7 +291,7 @@ def training_reasons(trainings: list[TrainingFacts], on: date, rules: TrainingRu
     completed = onboarding_completed_on(past, rules)
     if completed is None:
         onboarding = [t for t in past if t.kind is TrainingKind.ONBOARDING]
-        done, required, label = _measure(rules, rules.onboarding_min, onboarding)
+        done, required, label = measure(rules, rules.onboarding_min, onboarding)
         reasons.append(Reason(
             "onboarding_incomplete",
             f"入职培训未完成：已完成 {_fmt(done)} {label}，要求不少于 {rules.onboarding_min}"
@@ -304,7 +304,7 @@ def training_reasons(trainings: list[TrainingFacts], on: date, rules: TrainingRu
     if completed < date(last_year, 1, 1):
         yearly = [t for t in past if t.kind in YEARLY_KINDS and t.year == last_year]
         minimum = rules.yearly_min_in(last_year)
-        done, required, label = _measure(rules, minimum, yearly)
+        done, required, label = measure(rules, minimum, yearly)
         if done + 1e-9 < required:
             reasons.append(Reason(
                 "refresher_missing",

@@ -230,10 +230,7 @@ def year_amount(trainings: list[q.TrainingFacts], year: int, on: date,
     """(done, required, unit label) of one calendar year's counted training, up to `on`."""
     counted = [t for t in trainings
                if t.kind in q.YEARLY_KINDS and t.year == year and t.end <= on and t.counts]
-    minimum = rules.yearly_min_in(year)
-    if q.Unit(minimum.unit) is q.Unit.HOURS:
-        return sum(t.hours for t in counted), float(minimum.value), "学时"
-    return sum(t.days for t in counted), float(rules.required_days(minimum)), "个培训日"
+    return q.measure(rules, rules.yearly_min_in(year), counted)
 
 
 def person_alerts(p: User, on: date, rules: q.TrainingRules, alert_days: int) -> list[Alert]:

@@ -293,9 +293,7 @@ def person_detail(request, pk: int):
     completed = q.onboarding_completed_on([t for t in t_facts if t.end <= on], rules)
     onboarding = [t for t in t_facts if t.kind is q.TrainingKind.ONBOARDING and t.end <= on and t.counts]
     ob_unit = q.Unit(rules.onboarding_min.unit)
-    ob_done = sum(t.hours if ob_unit is q.Unit.HOURS else t.days for t in onboarding)
-    ob_required = (rules.onboarding_min.value if ob_unit is q.Unit.HOURS
-                   else rules.required_days(rules.onboarding_min))
+    ob_done, ob_required, _label = q.measure(rules, rules.onboarding_min, onboarding)
     this_year_min = rules.yearly_min_in(on.year)
     cert_rows = [{
         "cert": c, "facts": cert_facts[c.pk],
