@@ -160,10 +160,9 @@ def age_on(birth: date, on: date) -> int:
     """Whole years of age on a date (a birthday counts from its day; someone born on 29 February
     turns a year older on 1 March in a common year).
 
-    Open question, not decided here: the criminal-law interpretation (最高人民法院关于审理未成年人
-    刑事案件具体应用法律若干问题的解释 第二条) counts 周岁 from the day *after* the birthday; whether
-    行政处罚法 Art 30 follows it is unverified (law.md has no source), so callers deciding on age
-    14 or 18 exactly on a birthday should flag the case for review."""
+    This is the everyday count, used for display and ID checks. For capacity under 《行政处罚法》
+    第三十条 use :func:`zhifa.law.capacity.completed_age`, which counts 周岁 from the day *after* the
+    birthday (法释〔2006〕1号 第二条, applied by analogy); the two differ only on the birthday itself."""
     years = on.year - birth.year
     if (on.month, on.day) < (birth.month, birth.day):
         years -= 1
