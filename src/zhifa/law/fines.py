@@ -18,7 +18,7 @@ round-trips through the database, the import/export files and the command line u
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -159,35 +159,62 @@ def _num(value: Decimal) -> str:
 
 def yuan(value: Decimal) -> str:
     """Money as people read it: "15000元", "12345.67元"."""
-    q = value.quantize(CENT)
+    q = value.quantize(CENT, rounding=ROUND_HALF_UP)
     text = str(int(q)) if q == q.to_integral_value() else f"{q:.2f}"
     return f"{text}元"
 
 
 @dataclass(frozen=True)
 class FineRange:
-    """The statutory fine range for given facts: ``min`` (0 when the rule has no lower bound) to ``max``."""
+    """The statutory fine range for given facts: ``min`` (0 when the rule has no lower bound) to ``max``.
+
+    ``rule`` is the rule that gave the range (the ``serious`` variant when it applied); ``multiple`` says
+    the range is a multiple of an amount (a ``multiple`` rule, or a ``tiered`` rule at or above its
+    threshold), which benchmarks band separately from fixed ranges.
+    """
 
     min: Decimal
     max: Decimal
     rule: FineRule
     steps: tuple[str, ...] = ()
+    multiple: bool = False
 
     @property
     def has_minimum(self) -> bool:
         return self.min > 0
 
+    @property
+    def shape(self) -> str:
+        """The benchmark shape: ``"multiple"``, ``"max_only"`` (no lower bound, "……以下") or ``"range"``."""
+        if self.multiple:
+            return "multiple"
+        return "max_only" if self.min == 0 else "range"
+
     def to_json(self) -> dict[str, Any]:
-        return {"min": str(self.min.quantize(CENT)), "max": str(self.max.quantize(CENT)), "unit": "元"}
+        return {"min": str(self.min.quantize(CENT, rounding=ROUND_HALF_UP)),
+                "max": str(self.max.quantize(CENT, rounding=ROUND_HALF_UP)), "unit": "元"}
 
 
 def _amount(amounts: dict[str, Any], base: Base, *, required: bool) -> Decimal | None:
     raw = amounts.get(base.value)
     if raw is None:
         if required:
-            raise RuleViolation("amount_missing", f"计算罚款须提供{base.value}", base.value)
+            raise RuleViolation("amount_missing", f"计算罚款须提供{base.value}（元）", base.value)
         return None
-    return _money(raw, base.value)
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
+        raise RuleViolation("amount_invalid", f"{base.value}应为以元为单位的金额", base.value)
+    try:
+        amount = Decimal(str(raw))
+    except InvalidOperation:
+        raise RuleViolation("amount_invalid", f"{base.value}应为以元为单位的金额", base.value) from None
+    if not amount.is_finite() or amount < 0:
+        raise RuleViolation("amount_invalid", f"{base.value}应为不小于 0 的金额", base.value)
+    return amount
+
+
+def _times(amount: Decimal, multiple: Decimal) -> Decimal:
+    """A multiple of an amount to the cent, half up (0.005 → 0.01)."""
+    return (amount * multiple).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def statutory_range(rule: FineRule, amounts: dict[str, Any] | None = None, *, serious: bool = False) -> FineRange:
@@ -195,7 +222,9 @@ def statutory_range(rule: FineRule, amounts: dict[str, Any] | None = None, *, se
 
     ``serious`` selects the rule's ``serious`` variant when it has one. Multiples are computed on the
     amount to the cent (ROUND_HALF_UP); a tiered rule applies the multiple at or above its threshold
-    and the fixed range below it or when the amount is absent or zero (the seed's ``if_below_or_none``).
+    ("……以上的", the threshold itself included) and the fixed range below it or when the amount is
+    absent or zero (the seed's ``if_below_or_none``: "没有……或者不足……的"). A multiple rule's ``min`` is a
+    floor under both ends ("不低于"), its ``max`` a cap over both.
     """
     amounts = amounts or {}
     steps: list[str] = []
@@ -214,19 +243,19 @@ def statutory_range(rule: FineRule, amounts: dict[str, Any] | None = None, *, se
             steps.append(f"{have}，不足{yuan(rule.threshold)}，适用固定幅度："
                          f"{yuan(lo) + '以上' if rule.min else ''}{yuan(rule.max)}以下")
             return FineRange(lo, rule.max, rule, tuple(steps))
-        lo, hi = (amount * rule.multiple_min).quantize(CENT), (amount * rule.multiple_max).quantize(CENT)
+        lo, hi = _times(amount, rule.multiple_min), _times(amount, rule.multiple_max)
         steps.append(f"{rule.base.value}{yuan(amount)}，达到{yuan(rule.threshold)}，适用倍数："
                      f"{_num(rule.multiple_min)}倍至{_num(rule.multiple_max)}倍，即{yuan(lo)}至{yuan(hi)}")
-        return FineRange(lo, hi, rule, tuple(steps))
+        return FineRange(lo, hi, rule, tuple(steps), multiple=True)
     amount = _amount(amounts, rule.base, required=True)
-    lo, hi = (amount * rule.multiple_min).quantize(CENT), (amount * rule.multiple_max).quantize(CENT)
+    lo, hi = _times(amount, rule.multiple_min), _times(amount, rule.multiple_max)
     steps.append(f"{rule.base.value}{yuan(amount)}的{_num(rule.multiple_min)}倍至"
                  f"{_num(rule.multiple_max)}倍，即{yuan(lo)}至{yuan(hi)}")
     if rule.min is not None and lo < rule.min:
-        lo = rule.min
+        lo, hi = rule.min, max(hi, rule.min)
         steps.append(f"不低于{yuan(rule.min)}")
     if rule.max is not None and hi > rule.max:
         hi = rule.max
+        lo = min(lo, hi)
         steps.append(f"以{yuan(rule.max)}为上限")
-    lo = min(lo, hi)
-    return FineRange(lo, hi, rule, tuple(steps))
+    return FineRange(lo, hi, rule, tuple(steps), multiple=True)
