@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhifa.org.urls")),
     path("parties/", include("zhifa.parties.urls")),
+    path("catalog/", include("zhifa.catalog.urls")),
     path("platform-admin/", admin.site.urls),
 ]
 

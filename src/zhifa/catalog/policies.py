@@ -58,8 +58,40 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _yuan(value: Any) -> int:
+    """A threshold in whole yuan, 1 to 1 000 000 000 ("以上" includes the amount itself)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000_000:
+        raise RuleViolation("policy_range", "取值应为 1 到 1000000000 之间的整数金额（元）", "value")
+    return value
+
+
+def _penalty_kinds(value: Any) -> list[str]:
+    """A list of 《行政处罚法》第九条 kinds (codes such as "revoke_licence"), each once, in the article's order."""
+    from zhifa.law.penalties import KIND_LABELS, PenaltyKind
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleViolation("policy_shape",
+                            "取值应为处罚种类代码的列表，例如 [\"suspend_business\", \"revoke_licence\"]", "value")
+    unknown = [v for v in value if v not in {k.value for k in PenaltyKind}]
+    if unknown:
+        names = "、".join(f"{k.value}（{KIND_LABELS[k]}）" for k in PenaltyKind)
+        raise RuleViolation("policy_kind_unknown", f"无法识别的处罚种类：{'、'.join(unknown)}。可用：{names}", "value")
+    if len(set(value)) != len(value):
+        raise RuleViolation("policy_duplicate", "处罚种类不得重复", "value")
+    order = list(PenaltyKind)
+    return [k.value for k in sorted((PenaltyKind(v) for v in value), key=order.index)]
+
+
 TRAINING_BASIS = ("《法治政府建设实施纲要（2021—2025年）》（十五）；"
                   "省级行政执法证件管理办法（具体标准各地不一，由本机关设定）")
+
+# 《行政处罚法》第六十三条: "较大数额" is set by provincial or departmental rules. The MCT and provincial
+# figures are unverified (law.md §1.12 [U]); the defaults below are the only figures law.md cites, from a
+# county's 重大执法决定目录 (§2.3) — every province must set its own values here.
+HEARING_BASIS = ("《中华人民共和国行政处罚法》第六十三条第一款第（一）（二）项；"
+                 "“较大数额”由省、自治区、直辖市或者国务院部门规定（本省标准须由本机关设定）")
+REVIEW_BASIS = ("《中华人民共和国行政处罚法》第五十八条；国办发〔2018〕118号（本机关重大执法决定法制审核目录）")
+THRESHOLD_HELP = "默认值仅为示例（某县重大执法决定目录口径），不是文化和旅游部或本省标准，须按本省规定设定。"
 
 PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
     Parameter("training.onboarding_min", "入职培训最低要求", {"value": 1, "unit": "months"}, "数量",
@@ -79,6 +111,34 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
               "执法证在此天数内到期时在人员名册和提醒中显示。", _int_between(1, 365)),
     Parameter("licence.expiry_alert_days", "许可证到期提醒天数", 60, "天", "本机关管理规定",
               "经营单位的许可证在此天数内到期时显示为“即将到期”。", _int_between(1, 365)),
+    Parameter("hearing.fine_person", "听证：对公民的较大数额罚款", 10000, "元", HEARING_BASIS,
+              "对公民拟处罚款达到此数额（含本数）的，应当告知听证权利。" + THRESHOLD_HELP, _yuan),
+    Parameter("hearing.fine_organisation", "听证：对法人或者其他组织的较大数额罚款", 100000, "元", HEARING_BASIS,
+              "对法人或者其他组织拟处罚款达到此数额（含本数）的，应当告知听证权利。" + THRESHOLD_HELP, _yuan),
+    Parameter("hearing.confiscation_person", "听证：对公民没收较大数额违法所得、较大价值非法财物", 10000, "元",
+              HEARING_BASIS, "对公民拟没收的违法所得或者非法财物达到此数额、价值（含本数）的，应当告知听证权利。"
+              + THRESHOLD_HELP, _yuan),
+    Parameter("hearing.confiscation_organisation", "听证：对法人或者其他组织没收较大数额违法所得、较大价值非法财物",
+              100000, "元", HEARING_BASIS,
+              "对法人或者其他组织拟没收的违法所得或者非法财物达到此数额、价值（含本数）的，应当告知听证权利。"
+              + THRESHOLD_HELP, _yuan),
+    Parameter("review.fine_person", "法制审核：对公民的重大罚款数额", 10000, "元", REVIEW_BASIS,
+              "对公民拟处罚款达到此数额（含本数）的，属于重大执法决定，须经法制审核。" + THRESHOLD_HELP, _yuan),
+    Parameter("review.fine_organisation", "法制审核：对法人或者其他组织的重大罚款数额", 100000, "元", REVIEW_BASIS,
+              "对法人或者其他组织拟处罚款达到此数额（含本数）的，须经法制审核。" + THRESHOLD_HELP, _yuan),
+    Parameter("review.confiscation_person", "法制审核：对公民的重大没收数额", 10000, "元", REVIEW_BASIS,
+              "对公民拟没收违法所得或者非法财物达到此数额、价值（含本数）的，须经法制审核。" + THRESHOLD_HELP, _yuan),
+    Parameter("review.confiscation_organisation", "法制审核：对法人或者其他组织的重大没收数额", 100000, "元",
+              REVIEW_BASIS, "对法人或者其他组织拟没收违法所得或者非法财物达到此数额、价值（含本数）的，须经法制审核。"
+              + THRESHOLD_HELP, _yuan),
+    Parameter("review.after_hearing", "法制审核：经过听证的决定", True, "是/否", REVIEW_BASIS,
+              "开启后，经过听证程序作出的处罚决定一律须经法制审核（第五十八条第一款第（二）项）。", _bool),
+    Parameter("review.outside_benchmark", "法制审核：减轻或者超出裁量基准的决定", True, "是/否", REVIEW_BASIS,
+              "开启后，拟减轻处罚或者在裁量基准之外作出的决定须经法制审核（本机关目录常见情形）。", _bool),
+    Parameter("review.kinds", "法制审核：一律审核的处罚种类", ["suspend_business", "revoke_licence", "close"],
+              "处罚种类", REVIEW_BASIS,
+              "拟作出这些种类的处罚时一律须经法制审核。取值为处罚种类代码列表，如 suspend_business（责令停产停业）、"
+              "revoke_licence（吊销许可证件）、close（责令关闭）。", _penalty_kinds),
 ]}
 
 

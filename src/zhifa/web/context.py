@@ -17,6 +17,8 @@ def shell(request):
     nav = [("home", reverse("home"), _("首页"))]
     nav.append(("roster", reverse("org:roster"), _("执法人员")))
     nav.append(("parties", reverse("parties:list"), _("行政相对人")))
+    nav.append(("catalog", reverse("catalog:items"), _("执法事项目录")))
+    nav.append(("calendar", reverse("catalog:calendar"), _("节假日")))  # read-only but for the 系统管理员
     if org.can_manage_people(user) or org.can_assign_roles(user):
         nav.append(("people", reverse("org:people"), _("人员与角色")))
     if org.can_set_policy(user):
