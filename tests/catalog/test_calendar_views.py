@@ -4,10 +4,12 @@ checked, recorded, and the very next deadline computed through zhifa.catalog.cal
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,12 +167,26 @@ def test_deleting_a_day_is_recorded_and_counted_again_as_a_working_day(admin_cli
     assert not cal.is_working_day(date(2026, 10, 7))
     r = admin_client.post(reverse("catalog:calendar_day_delete", args=["2026-10-07"]), follow=True)
     assert r.status_code == 200
-    assert not CalendarDay.objects.filter(date=date(2026, 10, 7)).exists()
+    # a package day is kept as a manual "normal" row, so that reloading the reference data keeps the change
+    row = CalendarDay.objects.get(date=date(2026, 10, 7))
+    assert (row.kind, row.source) == ("normal", "manual")
     assert work_calendar().is_working_day(date(2026, 10, 7))
     payload = _payload("calendar.day_deleted")
     assert payload["date"] == "2026-10-07" and payload["before"]["name"] == "国庆节"
     html = r.content.decode()
-    assert "已删除 2026-10-07 的安排" in html and "重新载入参考数据时会恢复" in html
+    assert "已删除 2026-10-07 的安排" in html and "重新载入参考数据时不会恢复" in html
+    call_command("load_reference", stdout=io.StringIO())
+    assert work_calendar().is_working_day(date(2026, 10, 7))
+    assert CalendarDay.objects.get(date=date(2026, 10, 7)).kind == "normal"
+    # deleting it again is refused with the reason; editing it back restores a rest day
+    r = admin_client.post(reverse("catalog:calendar_day_delete", args=["2026-10-07"]), follow=True)
+    assert "已按平常安排" in r.content.decode()
+
+
+def test_deleting_a_manual_day_removes_it(admin_client, sysadmin):
+    calendar_admin.add_day(actor=sysadmin, day=date(2026, 11, 2), kind="holiday", name="本地节日")
+    admin_client.post(reverse("catalog:calendar_day_delete", args=["2026-11-02"]))
+    assert not CalendarDay.objects.filter(date=date(2026, 11, 2)).exists()
 
 
 @pytest.mark.parametrize("data,field,message", [

@@ -145,3 +145,11 @@ def test_statutory_range_refuses_amounts(data, amounts, code, field):
                                              (D("0.5"), "0.50元")])
 def test_yuan(value, text):
     assert yuan(value) == text
+
+
+@pytest.mark.parametrize("alias, base", [("illegal_turnover", "违法经营额"), ("illegal_gains", "违法所得"),
+                                         ("goods_value", "货值金额")])
+def test_english_base_aliases(alias, base):
+    rule = parse_fine_rule({"type": "multiple", "base": alias, "multiple_min": 1, "multiple_max": 3})
+    assert rule.base.value == base
+    assert rule.to_json()["base"] == base  # stored in the catalog's own (Chinese) words

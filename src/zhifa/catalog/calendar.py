@@ -59,7 +59,7 @@ def _build() -> WorkCalendar:
     holidays: set[date] = set()
     workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
-        if day.year not in years:
+        if day.year not in years or kind == CalendarDay.Kind.NORMAL:
             continue
         (workdays if kind == CalendarDay.Kind.WORKDAY else holidays).add(day)
     return WorkCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays), years=years)

@@ -122,9 +122,9 @@ def update_day(*, actor, day: date, kind: str, name: str = "", note: str = "") -
 def delete_day(*, actor, day: date) -> dict:
     """Remove a listed day: the date then follows the week (Monday–Friday working).
 
-    Note: a day that came from the ``chinese_calendar`` package comes back the next time the
-    reference data are loaded (``load_reference``); to overrule a package day durably, change it
-    (it then becomes a ``manual`` row) instead of deleting it.
+    A day that came from the ``chinese_calendar`` package is not deleted but kept as a ``manual`` row of
+    kind ``normal`` (按平常安排): the calendar ignores it, and reloading the reference data, which never
+    overwrites manual rows, does not bring the package's arrangement back. Other rows are deleted.
     """
     _require(actor)
     if not isinstance(day, date):
@@ -133,12 +133,26 @@ def delete_day(*, actor, day: date) -> dict:
         row = CalendarDay.objects.select_for_update().filter(date=day).first()
         if row is None:
             raise RuleViolation("calendar_day_missing", f"{day.isoformat()} 没有节假日安排可删除", "date")
+        if row.kind == CalendarDay.Kind.NORMAL:
+            raise RuleViolation("calendar_day_normal", f"{day.isoformat()} 已按平常安排，无须删除", "date")
         before = _row(row)
-        row.delete()
+        if row.source == CalendarDay.Source.CHINESE_CALENDAR or _in_package(day):
+            row.kind, row.source = CalendarDay.Kind.NORMAL, CalendarDay.Source.MANUAL
+            row.note = "撤销 chinese_calendar 软件包的安排"
+            row.save()
+        else:
+            row.delete()
         record("calendar.day_deleted", actor=actor, subject=f"calendar:{day.isoformat()}",
                payload={"date": day, "before": before, "counts": _year_counts(day.year)})
     invalidate()
     return before
+
+
+def _in_package(day: date) -> bool:
+    """Whether the chinese_calendar package lists the day as a holiday or an adjusted working day."""
+    import chinese_calendar
+
+    return day in chinese_calendar.holidays or day in chinese_calendar.workdays
 
 
 def mark_year(*, actor, year: int, complete: bool, note: str = "") -> CalendarYear:

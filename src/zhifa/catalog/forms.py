@@ -11,6 +11,7 @@ import json
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.law.clocks import CLOCKS
 from zhifa.law.clocks import Unit as ClockUnit
@@ -75,8 +76,9 @@ class CalendarYearForm(forms.Form):
 
 
 def _clock_choices():
-    return [(c.code, f"{c.name}（{c.length}{_unit_word(c.unit)}）") for c in CLOCKS.values()
-            if c.unit is not ClockUnit.HOURS]
+    return [(c.code, _("%(name)s（%(length)s%(unit)s）") % {"name": c.name, "length": c.length,
+                                                           "unit": _unit_word(c.unit)})
+            for c in CLOCKS.values() if c.unit is not ClockUnit.HOURS]
 
 
 def _unit_word(unit) -> str:
@@ -230,8 +232,8 @@ class FactsForm(forms.Form):
 
 
 # --- adjusting the 权责清单 ------------------------------------------------------------------------------
-ACTION_CHOICES = [("update", _("调整内容")), ("suspend", _("暂停适用")), ("repeal", _("废止")),
-                  ("restore", _("恢复适用"))]
+ACTION_CHOICES = [("update", _("调整内容")), ("suspend", pgettext_lazy("change action", "暂停适用")),
+                  ("repeal", _("废止")), ("restore", _("恢复适用"))]
 MODES = ("mandatory", "optional", "serious")
 
 

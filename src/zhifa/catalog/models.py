@@ -63,6 +63,9 @@ class CalendarDay(models.Model):
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", "法定节假日/休息日"
         WORKDAY = "workday", "调休上班日"
+        # A package day an administrator removed: the date follows the week again. Kept as a manual row
+        # so that reloading the reference data does not bring the package's arrangement back.
+        NORMAL = "normal", "按平常安排（已撤销该日的节假日或调休）"
 
     class Source(models.TextChoices):
         CHINESE_CALENDAR = "chinese_calendar", "chinese_calendar 软件包"

@@ -86,11 +86,17 @@ def _money(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     return amount
 
 
+# English names accepted for the base (the same aliases the discretion facts accept).
+BASE_ALIASES = {"illegal_turnover": Base.TURNOVER, "illegal_gains": Base.GAINS, "goods_value": Base.VALUE}
+
+
 def _base(value: Any) -> Base:
+    if isinstance(value, str) and value in BASE_ALIASES:
+        return BASE_ALIASES[value]
     try:
         return Base(value)
     except ValueError:
-        names = "、".join(b.value for b in Base)
+        names = "、".join(f"{b.value}（{alias}）" for alias, b in BASE_ALIASES.items())
         raise RuleViolation("fine_rule_base", f"罚款计算基数只能是：{names}", "base") from None
 
 

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.law.errors import RuleViolation
@@ -33,7 +33,8 @@ PAGE_SIZE = 25
 _MAX_PK = 2**63 - 1
 
 ACTION_LABELS = {
-    "create": gettext_lazy("新增"), "update": gettext_lazy("调整"), "suspend": gettext_lazy("暂停适用"),
+    "create": gettext_lazy("新增"), "update": gettext_lazy("调整"),
+    "suspend": pgettext_lazy("change action", "暂停适用"),
     "repeal": gettext_lazy("废止"), "restore": gettext_lazy("恢复适用"),
 }
 STATUS_FILTERS = [("pending", gettext_lazy("待审批")), ("approved", gettext_lazy("已批准")),

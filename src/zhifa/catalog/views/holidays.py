@@ -48,6 +48,8 @@ def _year_url(year: int, anchor: str = "") -> str:
 
 
 def _kind_label(kind: str) -> str:
+    if kind == CalendarDay.Kind.NORMAL:
+        return str(_("按平常安排"))
     return str(dict(DAY_KINDS).get(kind, kind))
 
 
@@ -208,8 +210,8 @@ def day_delete(request, day: str):
         messages.success(request, _("已删除 %(day)s 的安排，该日按周一至周五上班、周六周日休息计算。")
                          % {"day": the_day.isoformat()})
         if before["source"] == CalendarDay.Source.CHINESE_CALENDAR:
-            messages.warning(request, _("该日来自 chinese_calendar 软件包，重新载入参考数据时会恢复；"
-                                        "如需长期更正，请改为修改该日。"))
+            messages.info(request, _("该日来自 chinese_calendar 软件包，已记为“按平常安排”，"
+                                     "重新载入参考数据时不会恢复。"))
     return redirect(_year_url(the_day.year))
 
 

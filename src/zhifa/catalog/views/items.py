@@ -33,7 +33,7 @@ _CODE_MAX = EnforcementItem._meta.get_field("code").max_length
 
 
 def item_or_404(code: str) -> EnforcementItem:
-    if not code or len(code) > _CODE_MAX:
+    if not code or len(code) > _CODE_MAX or "\x00" in code:  # PostgreSQL text cannot hold NUL
         raise Http404
     item = EnforcementItem.objects.select_related("domain", "responsible_unit").filter(code=code).first()
     if item is None:
