@@ -390,3 +390,53 @@ def test_admin_site_reads_but_never_edits(client, verified_login, people, model)
     if obj is not None:
         assert client.get(f"/platform-admin/catalog/{model}/{obj.pk}/change/").status_code == 200
         assert client.post(f"/platform-admin/catalog/{model}/{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+# --- the regulation's own escalations (法定升格) as an adjustable field ----------------------------------------------
+PER_53_3 = {"code": "perf_heavier_after_two_penalties", "label": "2年内2次受到行政处罚，又有应受本条例处罚的违法行为",
+            "window_years": 2, "prior_count": 2, "prior_kind": "any", "effect": "heavier",
+            "basis": "《营业性演出管理条例》第五十三条第三款", "verified": True}
+
+
+def test_escalations_are_proposed_checked_and_applied(people):
+    """《营业性演出管理条例》第五十三条第三款 added to a 本县 item through the 权责清单 adjustment."""
+    create = services.propose_change(actor=people["reviewer"], action="create", reason="本县新增事项",
+                                     proposed=_new_item(code="WH-PER-099", domain="PER", escalations=[PER_53_3]))
+    stored = create.proposed["escalations"]
+    assert stored[0]["basis"] == {"source": "《营业性演出管理条例》", "article": "第五十三条第三款", "note": ""}
+    assert stored[0]["kinds"] == [] and stored[0]["supersedes"] == []
+    item = services.approve_change(create, actor=people["head"])
+    assert item.escalations == stored and services.item_values(item)["escalations"] == stored
+    change = services.propose_change(actor=people["reviewer"], item=item, action="update", proposed={"escalations": []},
+                                     reason="撤销测试")
+    assert change.diff == {"escalations": [stored, []]}
+    assert services.approve_change(change, actor=people["head"]).escalations == []
+
+
+@pytest.mark.parametrize("proposed, code, field", [
+    pytest.param({"escalations": [{**PER_53_3, "prior_kind": "repeat"}]}, "escalation_invalid", "escalations",
+                 id="PER-Art53.3-prior-kind-unknown"),
+    pytest.param({"escalations": [{**PER_53_3, "effect": "kinds", "kinds": ["detention"]}]}, "escalation_invalid",
+                 "escalations", id="Art18.3-no-detention"),
+    pytest.param({"escalations": {"code": "x"}}, "escalation_invalid", "escalations", id="not-a-list"),
+    pytest.param({"kinds": [{"kind": "revoke_licence", "mode": "serious", "note": "再次被公布的，吊销",
+                             "escalation": "perf_revoke_named_again"}]}, "kind_escalation_unknown", "kinds",
+                 id="PER-Art47-kind-names-a-missing-escalation"),
+])
+def test_escalation_refusals(people, proposed, code, field):
+    item = EnforcementItem.objects.get(code="WH-NET-003")
+    with pytest.raises(RuleViolation) as err:
+        services.propose_change(actor=people["reviewer"], item=item, action="update", proposed=proposed, reason="x")
+    assert err.value.code == code and err.value.field == field
+    assert err.value.message.startswith("法定升格处罚：") or err.value.message.startswith("处罚种类：")
+    assert not ItemChange.objects.exists()
+
+
+def test_only_the_head_publishes_a_benchmark(people, agency):
+    # 《行政处罚法》第三十四条: publishing the benchmark is the agency's decision, taken by its 负责人;
+    # the 法制审核人员 drafts it but does not publish it
+    row = _save(people["reviewer"], agency)
+    with pytest.raises(RuleViolation) as err:
+        services.publish_benchmark(row, actor=people["reviewer"])
+    assert err.value.code == "forbidden"
+    assert services.publish_benchmark(row, actor=people["head"]).published

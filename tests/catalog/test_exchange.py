@@ -253,3 +253,50 @@ def test_a_published_benchmark_is_not_edited_by_import(people, local_data, tmp_p
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ExchangeError, match="已公开，不得修改"):
         import_file(path, user=people["reviewer"])
+
+
+# --- the items' escalations (《娱乐场所管理条例》第五十三条第三款 …) travel with them ---------------------------------
+def test_escalations_are_exported_and_read_back(people, tmp_path):
+    data = export_data()
+    ent = next(i for i in data["items"] if i["code"] == "WH-ENT-008")
+    assert [e["code"] for e in ent["escalations"]] == ["ent_suspend_after_warnings_or_fines",
+                                                       "ent_revoke_after_suspensions"]
+    path = tmp_path / "catalog.xlsx"
+    export_xlsx(path)
+    rows = read_file(path)
+    row = next(r for r in rows["items"] if r.values["code"] == "WH-ENT-008")
+    assert row.values["escalations"] == ent["escalations"]
+
+
+def test_a_changed_escalation_becomes_a_pending_change(people, tmp_path):
+    data = export_data()
+    item = next(i for i in data["items"] if i["code"] == "WH-PER-005")
+    item["escalations"][0]["note"] = "本省口径：2年自处罚决定之日起算"
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (change,) = import_file(path, user=people["reviewer"]).changes
+    assert set(change.diff) == {"escalations"}
+    approve_change(change, actor=people["head"])
+    assert EnforcementItem.objects.get(code="WH-PER-005").escalations[0]["note"] == "本省口径：2年自处罚决定之日起算"
+
+
+def test_an_older_file_without_escalations_leaves_them(people, tmp_path):
+    data = export_data()
+    for item in data["items"]:
+        item.pop("escalations")
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    report = import_file(path, user=people["reviewer"])
+    assert not report.changes and report.counts["unchanged"] == 61
+
+
+def test_a_bad_escalation_names_the_row_and_column(people, tmp_path):
+    data = export_data()
+    item = next(i for i in data["items"] if i["code"] == "WH-PER-005")
+    item["escalations"][0]["prior_kind"] = "repeat"
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ExchangeError, match="escalations（法定升格处罚）：法定升格处罚：escalations") as err:
+        import_file(path, user=people["reviewer"])
+    assert "prior_kind" in err.value.message
+    assert not ItemChange.objects.exists()

@@ -205,3 +205,53 @@ def test_parse_basis_keeps_edition_and_notes():
     assert parsed.edition == "" and parsed.notes == ["条号及幅度未核实"] and parsed.articles == ["第二十条"]
     (parsed,) = loader.parse_basis("《文物保护法》(2024修订，2025-03-01施行)第八十九条")
     assert loader._edition_version(parsed.edition)["effective_from"] == "2025-03-01"
+
+
+# --- the regulations' own escalations (《娱乐场所管理条例》第五十三条第三款 …) -------------------------------------
+def test_items_carry_their_escalations(domains):
+    """structure.json's escalations are stored in the item in canonical form (zhifa.law.discretion)."""
+    from zhifa.law.discretion import escalations_from_json, escalations_to_json
+
+    ent = EnforcementItem.objects.get(code="WH-ENT-008")
+    assert [e["code"] for e in ent.escalations] == ["ent_suspend_after_warnings_or_fines",
+                                                    "ent_revoke_after_suspensions"]
+    assert escalations_to_json(escalations_from_json(ent.escalations)) == ent.escalations
+    assert ent.escalations[0]["basis"] == {"source": "《娱乐场所管理条例》", "article": "第五十三条第三款",
+                                           "note": ent.escalations[0]["basis"]["note"]}
+    per = EnforcementItem.objects.get(code="WH-PER-011")
+    assert [e["code"] for e in per.escalations] == ["perf_heavier_after_two_penalties", "perf_revoke_named_again"]
+    assert [k.get("escalation") for k in per.kinds if k["kind"] == "revoke_licence"] == ["perf_revoke_named_again"]
+    assert EnforcementItem.objects.get(code="WH-ENT-001").escalations == []  # 第四十一条 取缔: none
+    assert EnforcementItem.objects.get(code="WH-NET-003").escalations == []
+
+
+def test_escalations_restored_and_rerun_idempotent(domains):
+    EnforcementItem.objects.filter(code="WH-PER-005").update(escalations=[])
+    counts = loader.load_catalog()
+    assert counts["items_updated"] == 1
+    assert EnforcementItem.objects.get(code="WH-PER-005").escalations[0]["code"] == "perf_heavier_after_two_penalties"
+    assert loader.load_catalog()["items_updated"] == 0
+
+
+def test_escalations_of_an_adjusted_item_are_kept(domains, agency, make_user):
+    """The bureau removed the escalation through an approved change: the seed does not bring it back."""
+    reviewer, head = make_user(agency, roles=("reviewer",)), make_user(agency, roles=("head",))
+    item = EnforcementItem.objects.get(code="WH-PER-005")
+    approve_change(propose_change(actor=reviewer, item=item, action="update", proposed={"escalations": []},
+                                  reason="测试：本省权责清单调整"), actor=head)
+    counts = loader.load_catalog()
+    item.refresh_from_db()
+    assert item.escalations == [] and counts["items_kept"] == 1 and counts["items_updated"] == 0
+
+
+def test_bad_escalation_in_structure_is_refused_with_the_item(domains, monkeypatch, tmp_path):
+    data = json.loads(loader.STRUCTURE_PATH.read_text(encoding="utf-8"))
+    data["items"]["WH-PER-005"]["escalations"][0]["prior_kind"] = "repeat"
+    path = tmp_path / "structure.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(loader, "STRUCTURE_PATH", path)
+    from zhifa.law.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as err:
+        loader.load_catalog()
+    assert "WH-PER-005" in err.value.message and err.value.field == "escalations[0].prior_kind"

@@ -238,3 +238,47 @@ def test_policy_checks(key, value, ok):
 
 def test_review_kinds_are_normalised_in_article_order():
     assert parameter("review.kinds").check(["close", "revoke_licence"]) == ["revoke_licence", "close"]
+
+
+# --- the regulations' own escalations (法定升格) ------------------------------------------------------------------
+def test_item_rule_carries_escalations_and_kind_qualifiers(domains):
+    """《娱乐场所管理条例》第五十三条第三款 / 《营业性演出管理条例》第四十七条第一款 as the engine sees them."""
+    rule = item_rule(EnforcementItem.objects.get(code="WH-ENT-008"))
+    assert [e.code for e in rule.escalations] == ["ent_suspend_after_warnings_or_fines",
+                                                  "ent_revoke_after_suspensions"]
+    assert rule.escalations[0].kinds == (PenaltyKind.SUSPEND_BUSINESS,)
+    assert rule.escalations[1].supersedes == ("ent_suspend_after_warnings_or_fines",)
+    assert str(rule.escalations[0].basis).startswith("《娱乐场所管理条例》第五十三条第三款")
+    per = item_rule(EnforcementItem.objects.get(code="WH-PER-011"))
+    revoke = next(k for k in per.kinds if k.kind is PenaltyKind.REVOKE_LICENCE)
+    criticism = next(k for k in per.kinds if k.kind is PenaltyKind.CRITICISM)
+    assert revoke.escalation == "perf_revoke_named_again" and criticism.authority
+    pub = item_rule(EnforcementItem.objects.get(code="WH-PUB-002"))
+    assert next(k for k in pub.kinds if k.kind is PenaltyKind.FINE).mode_below_threshold is KindMode.OPTIONAL
+
+
+@pytest.mark.parametrize("code, facts, outcome, mandatory", [
+    pytest.param("WH-ENT-009", {"prior_penalties_by_kind": {"warning_or_fine": 3, "suspend_business": 0}},
+                 Outcome.GENERAL, {PenaltyKind.WARNING, PenaltyKind.SUSPEND_BUSINESS}, id="ENT-Art53.3-suspend"),
+    pytest.param("WH-ENT-009", {"prior_penalties_by_kind": {"warning_or_fine": 2, "suspend_business": 0}},
+                 Outcome.GENERAL, {PenaltyKind.WARNING}, id="ENT-Art53.3-below-threshold"),
+    pytest.param("WH-PER-014", {"act_date": "2026-05-01", "prior_penalties": [
+        {"decided_on": "2025-01-10", "kinds": ["warning", "fine"]}, {"decided_on": "2025-09-01", "kinds": ["fine"]}]},
+        Outcome.HEAVIER, {PenaltyKind.WARNING, PenaltyKind.FINE}, id="PER-Art53.3-heavier-from-records"),
+    pytest.param("WH-PER-011", {"prior_penalties_by_kind": {"any": 0, "named": 1}}, Outcome.GENERAL,
+                 {PenaltyKind.FINE, PenaltyKind.REVOKE_LICENCE}, id="PER-Art47-revoke"),
+])
+def test_assess_item_applies_the_escalations(domains, code, facts, outcome, mandatory):
+    result = assess_item(EnforcementItem.objects.get(code=code), facts, on=date(2026, 6, 1))
+    assert result.outcome is outcome and set(result.mandatory_kinds) == mandatory
+    for esc in result.escalations:
+        assert any(esc.basis in s.basis for s in result.steps)
+
+
+def test_item_rule_refuses_bad_stored_escalations(domains):
+    item = EnforcementItem.objects.get(code="WH-PER-005")
+    item.escalations = [{"code": "x"}]
+    with pytest.raises(RuleViolation) as err:
+        item_rule(item)
+    assert err.value.code == "item_escalations_invalid" and err.value.field == "escalations"
+    assert "WH-PER-005" in err.value.message

@@ -376,3 +376,78 @@ def test_internet_culture_items_rest_on_a_department_rule(code):
     assert SOURCES["互联网文化管理暂行规定"]["level"] == "department_rule"
     assert ITEMS[code]["amounts_verified"] is False
     assert ITEMS[code]["article_unverified"] is True
+
+
+# --- the regulations' own repeat-offence escalations (法定升格) ----------------------------------------
+# Read in LawRefBook/Laws 行政法规/娱乐场所管理条例(2020-11-29).md and 营业性演出管理条例(2020-11-29).md
+# (law.md §3.3 and §4 row 28 [V:LRB]). The articles are 第五十三条第三款 (a paragraph, not an item) and
+# 第四十七条第一款.
+ESCALATED = [c for c in CODES if ITEMS[c].get("escalations")]
+ENT_LADDER = ["ent_suspend_after_warnings_or_fines", "ent_revoke_after_suspensions"]
+
+
+@pytest.mark.parametrize("code", ESCALATED)
+def test_escalations_parse_canonically(code):
+    from zhifa.law.discretion import escalations_from_json, escalations_to_json
+
+    raw = ITEMS[code]["escalations"]
+    assert escalations_to_json(escalations_from_json(raw)) == raw
+    for esc in raw:
+        assert esc["verified"] is True and "LawRefBook/Laws" in esc["source_ref"]
+
+
+@pytest.mark.parametrize(("codes", "expected"), [
+    # 《娱乐场所管理条例》第五十三条第三款: every item punished under the regulation, except 取缔 (第四十一条)
+    pytest.param([c for c in CODES if c.startswith("WH-ENT-") and c != "WH-ENT-001"], ENT_LADDER,
+                 id="ENT-Art53.3-all-but-banning"),
+    pytest.param(["WH-ENT-001"], [], id="ENT-Art41-banning-no-escalation"),
+    # 《营业性演出管理条例》第五十三条第三款 for every item; 第四十七条第一款 only for the 假唱 item
+    pytest.param([c for c in CODES if c.startswith("WH-PER-") and c != "WH-PER-011"],
+                 ["perf_heavier_after_two_penalties"], id="PER-Art53.3-all"),
+    pytest.param(["WH-PER-011"], ["perf_heavier_after_two_penalties", "perf_revoke_named_again"],
+                 id="PER-Art47-named-again"),
+])
+def test_which_items_carry_which_escalations(codes, expected):
+    assert codes
+    for code in codes:
+        assert [e["code"] for e in ITEMS[code].get("escalations", [])] == expected, code
+    others = [c for c in ESCALATED if not c.startswith(("WH-ENT-", "WH-PER-"))]
+    assert others == []
+
+
+@pytest.mark.parametrize(("code", "esc", "article", "window", "count", "prior", "effect", "kinds", "wording"), [
+    pytest.param("WH-ENT-008", "ent_suspend_after_warnings_or_fines", "第五十三条第三款", 2, 3, "warning_or_fine",
+                 "kinds", ["suspend_business"], "3个月至6个月", id="ENT-Art53.3-3-warnings-or-fines-suspend-3-6m"),
+    pytest.param("WH-ENT-008", "ent_revoke_after_suspensions", "第五十三条第三款", 2, 2, "suspend_business",
+                 "kinds", ["revoke_licence"], "原发证机关", id="ENT-Art53.3-2-suspensions-revoke"),
+    pytest.param("WH-PER-005", "perf_heavier_after_two_penalties", "第五十三条第三款", 2, 2, "any", "heavier", [],
+                 "应当从重处罚", id="PER-Art53.3-2-penalties-heavier"),
+    pytest.param("WH-PER-011", "perf_revoke_named_again", "第四十七条第一款", 2, 1, "named", "kinds",
+                 ["revoke_licence"], "再次被公布", id="PER-Art47-named-again-revoke"),
+])
+def test_escalation_spot_checks(code, esc, article, window, count, prior, effect, kinds, wording):
+    (entry,) = [e for e in ITEMS[code]["escalations"] if e["code"] == esc]
+    assert entry["basis"]["article"] == article
+    assert (entry["window_years"], entry["prior_count"], entry["prior_kind"], entry["effect"], entry["kinds"]) == \
+        (window, count, prior, effect, kinds)
+    assert wording in entry["basis"]["note"] + entry["note"]
+
+
+def test_revocation_replaces_suspension_on_the_ladder():
+    (revoke,) = [e for e in ITEMS["WH-ENT-002"]["escalations"] if e["code"] == "ent_revoke_after_suspensions"]
+    assert revoke["supersedes"] == ["ent_suspend_after_warnings_or_fines"]
+
+
+def test_art47_revocation_only_through_its_escalation():
+    # 《营业性演出管理条例》第四十七条第一款: 吊销 on 再次被公布, for 演出举办单位、文艺表演团体 (not 个体演员).
+    assert kind_entry("WH-PER-011", "revoke_licence")["escalation"] == "perf_revoke_named_again"
+    (named,) = [e for e in ITEMS["WH-PER-011"]["escalations"] if e["code"] == "perf_revoke_named_again"]
+    assert named["party"] == "organisation" and "个体演员" in named["note"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_kind_escalations_name_an_escalation_of_the_item(code):
+    codes = {e["code"] for e in ITEMS[code].get("escalations", [])}
+    for entry in ITEMS[code]["kinds"]:
+        if entry.get("escalation"):
+            assert entry["escalation"] in codes

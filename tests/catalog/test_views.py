@@ -501,3 +501,41 @@ def test_every_catalog_page_survives_garbage(client, verified_login, make_user, 
                     checked += 1
     assert checked > 300
     assert EnforcementItem.objects.get(code="WH-NET-004").status == "active"
+
+
+def test_item_page_shows_the_statutory_escalations(officer_client):
+    # 《娱乐场所管理条例》第五十三条第三款: the item page lists the escalation and the calculator asks for the counts
+    r = officer_client.get(reverse("catalog:item", args=["WH-ENT-002"]))
+    html = r.content.decode()
+    assert 'id="escalations"' in html and "第五十三条第三款" in html
+    form = r.context["form"]
+    assert {"prior_warning_or_fine", "prior_suspend_business"} <= set(form.fields)
+    # an item without escalations asks for none of them
+    assert not any(n.startswith("prior_") and n != "prior_penalties_in_window"
+                   for n in officer_client.get(NET4).context["form"].fields)
+
+
+@pytest.mark.parametrize("warnings_or_fines, suspensions, kind", [
+    pytest.param("3", "0", "责令停产停业", id="ENT-Art53-3-three-warnings-or-fines"),
+    pytest.param("0", "2", "吊销许可证件", id="ENT-Art53-3-two-suspensions"),
+])
+def test_calculator_applies_the_entertainment_escalation(officer_client, warnings_or_fines, suspensions, kind):
+    r = officer_client.post(reverse("catalog:item", args=["WH-ENT-002"]),
+                            _facts(gains="20000", prior_warning_or_fine=warnings_or_fines,
+                                   prior_suspend_business=suspensions))
+    assert not r.context["form"].errors, r.context["form"].errors
+    result = r.context["result"]
+    assert kind in result["mandatory"]
+    assert any("第五十三条第三款" in b for s in result["steps"] for b in s["basis"])
+
+
+def test_calculator_escalation_below_the_count_does_not_apply(officer_client):
+    r = officer_client.post(reverse("catalog:item", args=["WH-ENT-002"]),
+                            _facts(gains="20000", prior_warning_or_fine="2", prior_suspend_business="1"))
+    result = r.context["result"]
+    assert "责令停产停业" not in result["mandatory"] and "吊销许可证件" not in result["mandatory"]
+
+
+def test_calculator_escalation_count_must_be_a_number(officer_client):
+    r = officer_client.post(reverse("catalog:item", args=["WH-ENT-002"]), _facts(prior_warning_or_fine="x"))
+    assert "prior_warning_or_fine" in r.context["form"].errors

@@ -286,3 +286,56 @@ def test_catalogue_has_every_source_text(tmp_path, monkeypatch, settings):
     missing = [e.msgid for e in fresh if not e.translated() or e.fuzzy]
     assert not missing, f"texts without an English translation (run makemessages and translate): {missing}"
     assert {(e.msgctxt, e.msgid) for e in fresh} == {(e.msgctxt, e.msgid) for e in polib.pofile(str(PO_PATH))}
+
+
+# --- catalog words built in Python and punctuation around translated texts -----------------------
+def test_catalog_words_and_punctuation_in_english():
+    """Outcome names, the 情节严重 range in a fine summary and the separators of a change's values are
+    translated; the legal names themselves (kinds, sources) stay the statute's Chinese."""
+    from django.utils import translation
+
+    from zhifa.catalog.views import changes, present
+    from zhifa.law.fines import parse_fine_rule
+
+    rule = {"type": "range", "min": None, "max": 15000, "serious": {"type": "range", "min": None, "max": 50000}}
+    bands = {"max_only": {o: {"low": 0, "high": 1} for o in present.OUTCOME_ORDER}}
+    provisions = [{"source": "互联网上网服务营业场所管理条例", "article": "第三十条"},
+                  {"source": "中华人民共和国行政处罚法", "article": "第二十八条"}]
+    kinds = [{"kind": "fine", "mode": "mandatory"}, {"kind": "revoke_licence", "mode": "serious", "note": "情节严重的"}]
+    with translation.override("zh-hans"):
+        assert present.rule_summary(rule) == "≤15000元（严重 ≤5万元）"
+        cells = present.band_rows(bands, None, parse_fine_rule(rule))[0]["cells"]
+        assert [c["outcome"] for c in cells] == ["从轻处罚", "一般处罚", "从重处罚"]
+        assert changes._value("violated", provisions) == \
+            "《互联网上网服务营业场所管理条例》第三十条；《中华人民共和国行政处罚法》第二十八条"
+        assert changes._value("kinds", kinds) == "罚款（应当给予）；吊销许可证件（情节严重时）：情节严重的"
+    with translation.override("en"):
+        assert present.rule_summary(rule) == "≤15000元 (serious: ≤5万元)"
+        cells = present.band_rows(bands, None, parse_fine_rule(rule))[0]["cells"]
+        assert [c["outcome"] for c in cells] == ["Lighter penalty", "Ordinary penalty", "Heavier penalty"]
+        assert changes._value("violated", provisions) == \
+            "《互联网上网服务营业场所管理条例》第三十条; 《中华人民共和国行政处罚法》第二十八条"
+        assert changes._value("kinds", kinds) == \
+            "罚款 (Mandatory); 吊销许可证件 (For serious circumstances): 情节严重的"
+
+
+def test_calendar_day_weekday_in_english(english, verified_login, sysadmin):
+    verified_login(english, sysadmin)
+    html = _html(english.get(reverse("catalog:calendar_day", args=["2026-10-01"])))
+    assert "2026-10-01 (Thursday)" in html and "（" not in html.split("<dd>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_lint_headings_and_citations_in_english(english, verified_login, sysadmin, monkeypatch):
+    from zhifa.catalog import lint as catalog_lint
+    from zhifa.catalog.views import lint as lint_view
+
+    basis = ["《中华人民共和国行政处罚法》第十四条（地方政府规章）",
+             "《中华人民共和国行政处罚法》第十六条（其他规范性文件）"]
+    finding = catalog_lint.Finding("penalty_basis_normative", "warning", "WH-NET-004", "示例", basis)
+    monkeypatch.setattr(lint_view.catalog_lint, "lint", lambda *a, **kw: [finding])
+    verified_login(english, sysadmin)
+    r = english.get(reverse("catalog:lint"))
+    html = _html(r)
+    warn = next(g for g in r.context["groups"] if g["code"] == "warning")
+    assert f'{warn["label"]} (1)</h2>' in html and "（1）" not in html
+    assert f'<td class="cite">{basis[0]}; {basis[1]}</td>' in html  # not the Chinese "；"

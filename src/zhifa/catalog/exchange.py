@@ -9,14 +9,15 @@ domains            执法领域        code, name, sort
 sources            法律依据        name, level, issuer, doc_number, note
 provisions         条款            source, article, note
 versions           条款版本        source, article, label, effective_from … fine_rule, verified
-items              执法事项        code, name, domain, status, violated, penalty_provisions …
+items              执法事项        code, name, domain, status, violated, penalty_provisions … escalations
 benchmarks         裁量基准        agency (code, empty = platform), name, effective_from, bands …
 item_benchmarks    事项裁量标准    agency, benchmark (name), effective_from, item, bands, conditions
 no_penalty         免罚清单        agency, item, list_name, conditions, effective_from …
 =================  =============  ==========================================================
 
-Excel has Chinese headers (the first row); structured fields (provisions, kinds, fine rules, bands)
-are JSON in their cell.
+Excel has Chinese headers (the first row); structured fields (provisions, kinds, fine rules,
+escalations, bands) are JSON in their cell. A file without the 法定升格处罚 column (an older export) leaves
+the items' escalations as they are.
 
 Importing never edits the 权责清单 silently: an item that is new becomes a pending "create"
 :class:`~zhifa.catalog.models.ItemChange`, an item that differs a pending "update" (or a status
@@ -103,6 +104,7 @@ SECTIONS: tuple[Section, ...] = (
         Column("penalty_provisions", "处罚依据", "json", default=[]),
         Column("basis_violated_text", "违反条款（原文表述）"), Column("basis_penalty_text", "处罚依据（原文表述）"),
         Column("kinds", "处罚种类", "json", default=[]), Column("fine_rule", "罚款规则", "json"),
+        Column("escalations", "法定升格处罚", "json", default=[]),
         Column("measures", "措施", "json", default=[]), Column("authority", "实施主体"),
         Column("verified", "金额与条号已核对", "bool", default=False), Column("notes", "说明"),
         Column("source", "资料来源"), Column("reviewed_on", "最近审查日期", "date"),

@@ -144,7 +144,23 @@ FLAG_FIELDS = ("first_violation", "corrected_promptly", "minor_violation", "no_f
                "confessed_unknown", "merit", "eliminated_harm", "serious")
 # A refusal's field (as parse_facts / assess / statutory_range name it) → the form field it belongs to.
 FACT_FIELD_ALIASES = {"age": "birth_date", "amounts": "turnover", "illegal_turnover": "turnover",
-                      "illegal_gains": "gains", **{v: k for k, v in AMOUNT_FIELDS.items()}}
+                      "illegal_gains": "gains", **{v: k for k, v in AMOUNT_FIELDS.items()},
+                      **{f"prior_penalties_by_kind.{k}": f"prior_{k}" for k in ("any", "warning_or_fine",
+                                                                                 "suspend_business", "named")},
+                      "prior_penalties_by_kind": "prior_any"}
+
+_COUNT = {"min_value": 0, "max_value": 99, "required": False,
+          "error_messages": {"invalid": _("请输入 0 至 99 之间的整数。"), "min_value": _("请输入 0 至 99 之间的整数。"),
+                             "max_value": _("请输入 0 至 99 之间的整数。")},
+          "widget": forms.NumberInput(attrs={"min": 0, "max": 99, "step": 1})}
+# The statutory repeat-offence escalations (《娱乐场所管理条例》第五十三条第三款、《营业性演出管理条例》第五十三条
+# 第三款、第四十七条第一款) count earlier penalties by kind within their own window (two years).
+PRIOR_FIELDS = {
+    "prior_any": ("any", _("两年内受到行政处罚的次数")),
+    "prior_warning_or_fine": ("warning_or_fine", _("两年内被处以警告或者罚款的次数")),
+    "prior_suspend_business": ("suspend_business", _("两年内被责令停业整顿的次数")),
+    "prior_named": ("named", _("两年内被向社会公布的次数")),
+}
 
 
 class FactsForm(forms.Form):
@@ -198,8 +214,12 @@ class FactsForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple,
                                            error_messages={"invalid_choice": _("所选从轻、减轻情节不在本裁量基准中。")})
 
-    def __init__(self, *args, aggravating=(), mitigating=(), **kwargs):
+    def __init__(self, *args, aggravating=(), mitigating=(), prior_kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the counts the item's own escalations need (e.g. 娱乐场所: 警告或者罚款、停业整顿).
+        for name, (code, label) in PRIOR_FIELDS.items():
+            if code in prior_kinds:
+                self.fields[name] = forms.IntegerField(label=label, **_COUNT)
         self.fields["aggravating"].choices = [(f.code, f.label) for f in aggravating]
         self.fields["mitigating"].choices = [(f.code, f.label) for f in mitigating]
         if not mitigating:
@@ -223,7 +243,16 @@ class FactsForm(forms.Form):
         for name in ("aggravating", "mitigating"):
             if name in self.fields:
                 facts[name] = list(data.get(name) or [])
+        counts = {code: data.get(name) or 0 for name, (code, _label) in PRIOR_FIELDS.items() if name in self.fields}
+        if counts:
+            # "any" covers every earlier penalty: at least each count by kind (the rule refuses less).
+            counts["any"] = max([counts.get("any", 0), counts.get("warning_or_fine", 0),
+                                 counts.get("suspend_business", 0), facts["prior_penalties_in_window"]])
+            facts["prior_penalties_by_kind"] = counts
         return facts
+
+    def prior_fields(self):
+        return [self[name] for name in PRIOR_FIELDS if name in self.fields]
 
     def add_violation(self, exc) -> None:
         """Show a rule's refusal on the field it names (the facts' own names mapped onto this form)."""

@@ -6,7 +6,8 @@ Two inputs:
   penalty wording, fine rules, measures, notes.
 * ``data/structure.json`` (when present) — the same items broken down into legal sources with their
   levels and dated versions, violated and penalty provisions, penalty kinds with their mode (并处 /
-  可以并处 / 情节严重) and canonical fine rules.
+  可以并处 / 情节严重), canonical fine rules and the regulation's own repeat-offence escalations
+  (``escalations``, :func:`zhifa.law.discretion.escalations_from_json`; e.g. 《娱乐场所管理条例》第五十三条第三款).
 
 Without ``structure.json`` the loader falls back to parsing the basis strings
 (《互联网上网服务营业场所管理条例》(2022修订…)第三十一条第（一）项) and mapping the seed's penalty words
@@ -49,7 +50,7 @@ from .reference import seed_items
 STRUCTURE_PATH = Path(__file__).parent / "data" / "structure.json"
 
 UNRECORDED = "\x00unrecorded"  # marks a planned version no item has filled yet
-KIND_EXTRAS = ("alternative_group", "mode_below_threshold", "applies_to", "authority")
+KIND_EXTRAS = ("alternative_group", "mode_below_threshold", "applies_to", "authority", "escalation")
 
 DEFAULT_BENCHMARK_NAME = "平台默认裁量基准（常见做法，待本省基准替换）"
 
@@ -194,7 +195,8 @@ def _day(value) -> date:
 def _canonical_kinds(kinds: list[dict]) -> list[dict]:
     """Kinds as stored: Art 9 codes (regulation wording is mapped), a mode, a note, and the optional
     qualifiers structure.json gives (alternative_group: "或者" alternatives; mode_below_threshold;
-    applies_to: responsible_persons; authority: another level decides)."""
+    applies_to: responsible_persons; authority: another level decides; escalation: imposed only when
+    that escalation of the item is met)."""
     out = []
     for k in kinds:
         row = {"kind": kind_from_wording(str(k["kind"])).value, "mode": str(k.get("mode") or "mandatory"),
@@ -202,6 +204,16 @@ def _canonical_kinds(kinds: list[dict]) -> list[dict]:
         row.update({x: str(k[x]) for x in KIND_EXTRAS if k.get(x)})
         out.append(row)
     return out
+
+
+def _canonical_escalations(code: str, data) -> list[dict]:
+    """An item's escalations as stored: checked and in canonical form (refused with the item's code)."""
+    from zhifa.law.discretion import escalations_from_json, escalations_to_json
+
+    try:
+        return escalations_to_json(escalations_from_json(data or []))
+    except RuleViolation as err:
+        raise RuleViolation(err.code, f"structure.json 事项 {code}：{err.message}", err.field, err.basis) from None
 
 
 def _canonical_rule(rule) -> dict | None:
@@ -313,6 +325,7 @@ def load_catalog(*, today: date | None = None) -> dict[str, int]:
                 "basis_penalty_text": seed.get("basis_penalty", ""),
                 "kinds": kinds,
                 "fine_rule": rule,
+                "escalations": _canonical_escalations(code, entry.get("escalations")),
                 "measures": list(seed.get("measures") or []),
                 "authority": (seed.get("authority") or "")[:255],
                 "verified": bool(seed.get("verified")) and bool(entry.get("amounts_verified", True))
@@ -395,7 +408,7 @@ FALLBACK_BENCHMARK = {
     "mitigating": [],
     "params": {"mitigated_floor": "0", "mitigate_threshold": 2, "repeat_window_years": 2, "repeat_count": 1},
     "item_bands": {},
-    "source": "常见做法（law.md §3.3，未核实）；待本省文化市场行政处罚裁量基准替换",
+    "source": "常见做法（未核实）；待本省文化市场行政处罚裁量基准替换",
 }
 
 
@@ -439,7 +452,7 @@ SAMPLE_NO_PENALTY = [
         "conditions": ["first_violation", "corrected_promptly", "no_harm"],
         "description": "互联网上网服务营业场所未悬挂《网络文化经营许可证》或者未成年人禁入标志，"
                        "首次被发现、及时改正且未造成危害后果的，不予行政处罚（清单第一项）。不予处罚的，应当对当事人进行教育。",
-        "source": "https://leonstrydom.com/whly/open_newgfxwj/content/post_3993016.html（law.md §3.4；"
+        "source": "https://leonstrydom.com/whly/open_newgfxwj/content/post_3993016.html（"
                   "2022-08-10印发，2022-08-15施行，有效期5年）",
         "effective_from": date(2022, 8, 15),
         "effective_to": date(2027, 8, 14),

@@ -220,6 +220,10 @@ class EnforcementItem(models.Model):
     kinds = models.JSONField("处罚种类", default=list, blank=True,
                              help_text='[{"kind": "fine", "mode": "mandatory|optional|serious", "note": ""}]')
     fine_rule = models.JSONField("罚款规则", null=True, blank=True)
+    escalations = models.JSONField(
+        "法定升格处罚", default=list, blank=True,
+        help_text="法规自身规定的再次违法升格（如《娱乐场所管理条例》第五十三条第三款），"
+                  "格式见 zhifa.law.discretion.escalation_from_json")
     measures = models.JSONField("措施", default=list, blank=True, help_text="取缔、查封、扣押等（非处罚）")
     responsible_unit = models.ForeignKey("org.Unit", verbose_name="承办机构", null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="+")

@@ -137,8 +137,7 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
               "开启后，拟减轻处罚或者在裁量基准之外作出的决定须经法制审核（本机关目录常见情形）。", _bool),
     Parameter("review.kinds", "法制审核：一律审核的处罚种类", ["suspend_business", "revoke_licence", "close"],
               "处罚种类", REVIEW_BASIS,
-              "拟作出这些种类的处罚时一律须经法制审核。取值为处罚种类代码列表，如 suspend_business（责令停产停业）、"
-              "revoke_licence（吊销许可证件）、close（责令关闭）。", _penalty_kinds),
+              "拟作出所勾选种类的处罚时一律须经法制审核。", _penalty_kinds),
 ]}
 
 

@@ -79,19 +79,32 @@ def item_rule(item: EnforcementItem) -> discretion.ItemRule:
     """An enforcement item as :mod:`zhifa.law.discretion` sees it.
 
     The penalty basis must be a 法律, 法规 or 规章 (《行政处罚法》第十六条); the catalog refuses anything else
-    when the item is adjusted and ``lint`` reports it, so it is taken as stored here.
+    when the item is adjusted and ``lint`` reports it, so it is taken as stored here. The kinds carry their
+    qualifiers (``mode_below_threshold``, ``alternative_group``, ``applies_to``, ``authority``,
+    ``escalation``) and the item its regulation's repeat-offence escalations (``escalations``, e.g.
+    《娱乐场所管理条例》第五十三条第三款), checked by :func:`zhifa.law.discretion.escalations_from_json`.
     """
-    from zhifa.law.discretion import ItemRule, KindMode, KindRule
+    from zhifa.law.discretion import ItemRule, KindMode, KindRule, escalations_from_json
     from zhifa.law.penalties import PenaltyKind
 
     penalty = list(item.penalty_provisions.select_related("source"))
     violated = list(item.violated.select_related("source"))
     try:
-        kinds = tuple(KindRule(PenaltyKind(k["kind"]), KindMode(k.get("mode") or "mandatory"), k.get("note") or "")
+        kinds = tuple(KindRule(PenaltyKind(k["kind"]), KindMode(k.get("mode") or "mandatory"), k.get("note") or "",
+                               mode_below_threshold=KindMode(k["mode_below_threshold"])
+                               if k.get("mode_below_threshold") else None,
+                               alternative_group=k.get("alternative_group") or "",
+                               applies_to=k.get("applies_to") or "", authority=k.get("authority") or "",
+                               escalation=k.get("escalation") or "")
                       for k in item.kinds or [])
     except (ValueError, KeyError, TypeError, AttributeError):
         raise RuleViolation("item_kinds_invalid", f"执法事项 {item.code} 的处罚种类数据无效，请通过权责清单调整更正",
                             "kinds") from None
+    try:
+        escalations = escalations_from_json(item.escalations or [])
+    except RuleViolation as err:
+        raise RuleViolation("item_escalations_invalid", f"执法事项 {item.code} 的法定升格数据无效（{err.message}），"
+                            "请通过权责清单调整更正", "escalations", err.basis) from None
     return ItemRule(
         code=item.code,
         name=item.name,
@@ -100,6 +113,7 @@ def item_rule(item: EnforcementItem) -> discretion.ItemRule:
         fine=parse_fine_rule(item.fine_rule),
         violated_basis=tuple(Citation(f"《{p.source.name}》", p.article) for p in sorted(violated, key=provision_key)),
         verified=item.verified,
+        escalations=escalations,
     )
 
 

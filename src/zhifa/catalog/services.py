@@ -44,7 +44,7 @@ ART_9 = Citation(XZCFF, "第九条", "行政处罚的种类")
 LIST_RULES = Citation("中共中央办公厅、国务院办公厅《关于推行地方各级政府工作部门权力清单制度的指导意见》", "",
                       "权力清单实行动态管理，调整须按规定程序审核确认（提出与审批由不同人员负责为本平台内控规则）")
 GBF_2022_27 = Citation("《国务院办公厅关于进一步规范行政裁量权基准制定和管理工作的意见》（国办发〔2022〕27号）", "",
-                       "下级行政机关可以在上级基准的范围内细化，不得超出上级基准的裁量幅度（law.md §3.3，文本未核实）")
+                       "下级行政机关可以在上级基准的范围内细化，不得超出上级基准的裁量幅度（文本未核实）")
 
 ITEM_FIELDS: dict[str, str] = {
     "name": "事项名称",
@@ -56,6 +56,7 @@ ITEM_FIELDS: dict[str, str] = {
     "basis_penalty_text": "处罚依据（原文表述）",
     "kinds": "处罚种类",
     "fine_rule": "罚款规则",
+    "escalations": "法定升格处罚",
     "measures": "措施",
     "responsible_unit": "承办机构",
     "authority": "实施主体",
@@ -82,8 +83,13 @@ def can_propose_changes(user) -> bool:
 
 
 def can_approve_changes(user) -> bool:
-    """Only a 负责人 or a 法制审核人员 approves an adjustment of the 权责清单 (and publishes benchmarks)."""
+    """Only a 负责人 or a 法制审核人员 approves an adjustment of the 权责清单."""
     return _role(user, "head", "reviewer")
+
+
+def can_publish_benchmarks(user) -> bool:
+    """Publishing a benchmark is the agency's decision (《行政处罚法》第三十四条): its 负责人 publishes it."""
+    return _role(user, "head")
 
 
 def _require(allowed: bool, what: str) -> None:
@@ -140,6 +146,7 @@ def item_values(item: EnforcementItem) -> dict[str, Any]:
         "basis_penalty_text": item.basis_penalty_text,
         "kinds": list(item.kinds or []),
         "fine_rule": item.fine_rule,
+        "escalations": list(item.escalations or []),
         "measures": list(item.measures or []),
         "responsible_unit": item.responsible_unit_id,
         "authority": item.authority,
@@ -151,7 +158,8 @@ def item_values(item: EnforcementItem) -> dict[str, Any]:
 
 EMPTY_ITEM: dict[str, Any] = {"name": "", "domain": None, "category": EnforcementItem.Category.PENALTY.value,
                               "violated": [], "penalty_provisions": [], "basis_violated_text": "",
-                              "basis_penalty_text": "", "kinds": [], "fine_rule": None, "measures": [],
+                              "basis_penalty_text": "", "kinds": [], "fine_rule": None, "escalations": [],
+                              "measures": [],
                               "responsible_unit": None, "authority": "", "verified": False, "notes": "",
                               "source": ""}
 
@@ -252,6 +260,17 @@ def _fine_rule(value: Any) -> dict | None:
     return rule.to_json() if rule else None
 
 
+def _escalations(value: Any) -> list[dict]:
+    """The regulation's own repeat-offence escalations (e.g. 《娱乐场所管理条例》第五十三条第三款), checked by
+    :func:`zhifa.law.discretion.escalations_from_json` and stored in its canonical form."""
+    from zhifa.law.discretion import escalations_from_json, escalations_to_json
+
+    try:
+        return escalations_to_json(escalations_from_json(value))
+    except RuleViolation as err:
+        raise _violation(err.code, "escalations", err.message.removeprefix("法定升格 "), *err.basis) from None
+
+
 def _measures(value: Any) -> list[str]:
     if value is None:
         return []
@@ -288,6 +307,8 @@ def _normalise(field: str, value: Any) -> Any:
         return _kinds(value)
     if field == "fine_rule":
         return _fine_rule(value)
+    if field == "escalations":
+        return _escalations(value)
     if field == "measures":
         return _measures(value)
     if field == "responsible_unit":
@@ -303,8 +324,13 @@ def check_item(values: dict[str, Any]) -> None:
     """Rules on the whole item, after each field is checked.
 
     A penalty item needs a penalty basis (《行政处罚法》第四条), and none of it may be a 规范性文件
-    (《行政处罚法》第十六条).
+    (《行政处罚法》第十六条). A kind imposed only through an escalation names one of the item's escalations.
     """
+    codes = {e.get("code") for e in values.get("escalations") or []}
+    for i, kind in enumerate(values.get("kinds") or [], 1):
+        if kind.get("escalation") and kind["escalation"] not in codes:
+            raise _violation("kind_escalation_unknown", "kinds",
+                             f"第 {i} 项的 escalation“{kind['escalation']}”不是本事项法定升格的代码")
     if values["category"] != EnforcementItem.Category.PENALTY:
         return
     if not values["penalty_provisions"]:
@@ -436,8 +462,8 @@ def _locked_pending(change: ItemChange) -> ItemChange:
 
 
 def _apply(item: EnforcementItem, values: dict[str, Any]) -> None:
-    scalars = {"name", "category", "basis_violated_text", "basis_penalty_text", "kinds", "fine_rule", "measures",
-               "authority", "verified", "notes", "source"}
+    scalars = {"name", "category", "basis_violated_text", "basis_penalty_text", "kinds", "fine_rule", "escalations",
+               "measures", "authority", "verified", "notes", "source"}
     for field, value in values.items():
         if field in scalars:
             setattr(item, field, value)
@@ -740,7 +766,7 @@ def save_item_benchmark(*, actor, benchmark: Benchmark, item: EnforcementItem, b
 def publish_benchmark(row: Benchmark, *, actor, on: date | None = None) -> Benchmark:
     """Publish a benchmark (裁量基准应当向社会公布，《行政处罚法》第三十四条): from then on it applies to the
     agency and those below it, and it is no longer edited."""
-    _require(can_approve_changes(actor) and _may_act_for(actor, row.agency), "公开裁量基准")
+    _require(can_publish_benchmarks(actor) and _may_act_for(actor, row.agency), "公开裁量基准（仅负责人）")
     with transaction.atomic():
         row = Benchmark.objects.select_for_update().get(pk=row.pk)
         if row.published:
@@ -801,6 +827,8 @@ def save_no_penalty_entry(*, actor, agency, item: EnforcementItem, list_name: st
               "description": (description or "").strip(), "source": source[:255], "effective_from": effective_from,
               "effective_to": effective_to}
     with transaction.atomic():
+        if entry is not None and entry.agency_id != (agency.pk if agency is not None else None):
+            raise RuleViolation("no_penalty_other_agency", "只能修改本机关免罚清单中的事项", "entry")
         if entry is None:
             entry = NoPenaltyEntry.objects.create(**fields)
         else:

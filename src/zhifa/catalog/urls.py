@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import changes, holidays, items, lint
+from .views import benchmarks, changes, holidays, items, lint
 
 app_name = "catalog"
 
@@ -21,4 +21,13 @@ urlpatterns = [
     path("calendar/days/<str:day>/", holidays.day_edit, name="calendar_day"),
     path("calendar/days/<str:day>/delete/", holidays.day_delete, name="calendar_day_delete"),
     path("calendar/years/", holidays.year_mark, name="calendar_year"),
+    # discretion benchmarks (裁量基准) and 免罚清单 of the user's jurisdiction
+    path("benchmarks/", benchmarks.benchmark_list, name="benchmarks"),
+    path("benchmarks/new/", benchmarks.benchmark_new, name="benchmark_new"),
+    path("benchmarks/<int:pk>/", benchmarks.benchmark_detail, name="benchmark"),
+    path("benchmarks/<int:pk>/edit/", benchmarks.benchmark_edit, name="benchmark_edit"),
+    path("benchmarks/<int:pk>/publish/", benchmarks.benchmark_publish, name="benchmark_publish"),
+    path("benchmarks/<int:pk>/items/", benchmarks.benchmark_item, name="benchmark_item"),
+    path("no-penalty/", benchmarks.no_penalty_list, name="no_penalty"),
+    path("no-penalty/<int:pk>/", benchmarks.no_penalty_edit, name="no_penalty_edit"),
 ]

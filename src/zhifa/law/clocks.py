@@ -1,4 +1,4 @@
-"""The fixed-length statutory clocks of law.md §4 as data, and one function to compute a due date.
+"""The fixed-length statutory clocks of  as data, and one function to compute a due date.
 
 Each :class:`Clock` says how long it runs, in which unit, what starts it, whether a last day falling
 on a rest day rolls forward, and the article it comes from. :func:`due` computes the date with the
@@ -88,7 +88,7 @@ class Result(StrEnum):
 
 @dataclass(frozen=True)
 class Clock:
-    """One fixed-length statutory period (law.md §4).
+    """One fixed-length statutory period ().
 
     ``flags`` maps a flag name accepted by :func:`due` to the length that replaces ``length`` when the
     flag is true (an extension event exists, the 5-year limitation applies, …).
@@ -119,7 +119,7 @@ CLOCKS: Mapping[str, Clock] = _clocks(
         (ART_36,), flags={"serious": 5}, roll_forward=False,
         notes="serious=True：涉及公民生命健康安全、金融安全且有危害后果的，五年。法律另有规定的从其规定。"
               "结果为可发现违法行为的最后一日（对应日，民法典第二百零二条）；"
-              "不顺延（law.md 未规定是否顺延，按较早日期计）。",
+              "不顺延（平台法律事实库未规定是否顺延，按较早日期计）。",
     ),
     Clock(
         "emergency_measure_report", "当场实施强制措施报告补批", 24, Unit.HOURS, "情况紧急当场实施行政强制措施的时刻",
@@ -136,14 +136,14 @@ CLOCKS: Mapping[str, Clock] = _clocks(
         (QZF_ART_25,), flags={"extended": 60}, roll_forward=False,
         notes="超过十日，故为自然日（行政强制法第六十九条反面）。extended=True：经负责人批准延长一次，共六十日。"
               "检测、检验、检疫、技术鉴定期间不计入（第二十五条第三款），须以暂停事件另行处理，本函数不扣除。"
-              "不顺延（机关义务，按较早日期计；law.md 未规定）。",
+              "不顺延（机关义务，按较早日期计；平台法律事实库未规定）。",
     ),
     Clock(
         "decision", "行政处罚决定期限", 90, Unit.CALENDAR_DAYS, "立案之日",
         (ART_60,), roll_forward=False,
-        notes="九十日不在第八十五条所列，为自然日（law.md §1.15）。法律、法规、规章另有规定的从其规定；"
-              "文化和旅游部规章的延长规则未核实（law.md §3.2 [U]），故无延长标志。"
-              "不顺延（机关义务，按较早日期计；law.md 未规定）。",
+        notes="九十日不在第八十五条所列，为自然日。法律、法规、规章另有规定的从其规定；"
+              "文化和旅游部规章的延长规则未核实（ [U]），故无延长标志。"
+              "不顺延（机关义务，按较早日期计；平台法律事实库未规定）。",
     ),
     Clock(
         "hearing_request", "听证申请期限", 5, Unit.WORKING_DAYS, "听证告知送达之日",
@@ -154,7 +154,7 @@ CLOCKS: Mapping[str, Clock] = _clocks(
         "hearing_notice", "听证通知最迟送达日", 7, Unit.WORKING_DAYS, "举行听证之日",
         (ART_64_2, ART_85_WORKING_DAYS), result=Result.LATEST_BEFORE,
         notes="“举行听证的七日前”：本实现要求通知之日与听证之日之间（两端均不计）至少有七个工作日，"
-              "结果为满足该条件的最后一个日期（可能是休息日）。是否计入听证当日，law.md 未明确，此处取较严格的理解。",
+              "结果为满足该条件的最后一个日期（可能是休息日）。是否计入听证当日，平台法律事实库未明确，此处取较严格的理解。",
     ),
     Clock(
         "service", "处罚决定书送达", 7, Unit.WORKING_DAYS, "当事人不在场时宣告处罚决定之日",
@@ -165,12 +165,12 @@ CLOCKS: Mapping[str, Clock] = _clocks(
         "public_notice_service", "公告送达视为送达", 30, Unit.CALENDAR_DAYS, "发出公告之日",
         (MSSSF_ART_95, MSSSF_ART_85),
         notes="经过三十日即视为送达；结果为视为送达之日。该期间为民诉法期间，最后一日为休息日的按第八十五条顺延"
-              "（law.md 未单独说明视为送达日是否顺延，此处顺延，据此起算的后续期限较晚）。",
+              "（平台法律事实库未单独说明视为送达日是否顺延，此处顺延，据此起算的后续期限较晚）。",
     ),
     Clock(
         "payment", "罚款缴纳期限", 15, Unit.CALENDAR_DAYS, "当事人收到行政处罚决定书之日",
         (ART_67, MSSSF_ART_85),
-        notes="十五日为自然日（law.md §1.15）；最后一日为休息日的顺延。逾期次日起加处罚款（第七十二条）。",
+        notes="十五日为自然日；最后一日为休息日的顺延。逾期次日起加处罚款（第七十二条）。",
     ),
     Clock(
         "cash_to_agency", "当场收缴罚款交至行政机关", 2, Unit.WORKING_DAYS, "当场收缴之日",
@@ -181,24 +181,24 @@ CLOCKS: Mapping[str, Clock] = _clocks(
         "court_enforcement_earliest", "申请法院强制执行最早日", 10, Unit.WORKING_DAYS, "催告书送达之日",
         (QZF_ART_54, QZF_ART_69), result=Result.FIRST_DAY_AFTER,
         notes="十日为工作日（行政强制法第六十九条）；“送达十日后”：结果为第十个工作日之后的第一个工作日。"
-              "“后”是否含第十日当日，law.md 未明确，此处取较晚日期。",
+              "“后”是否含第十日当日，平台法律事实库未明确，此处取较晚日期。",
     ),
     Clock(
         "court_enforcement_last", "申请法院强制执行最后期限", 3, Unit.MONTHS,
         "复议、诉讼期限届满之日（或批准的延期、分期届满之日）",
         (QZF_ART_53, MSSSF_ART_85),
-        notes="月按对应日计（民法典第二百零二条；law.md 只写“3 months”）；最后一日为休息日的顺延。"
+        notes="月按对应日计（民法典第二百零二条；平台法律事实库只写“3个月”）；最后一日为休息日的顺延。"
               "批准延期、分期的，自延期届满起算（行政处罚法第七十二条第二款）。",
     ),
     Clock(
         "publish_penalty", "行政处罚决定公示", 7, Unit.WORKING_DAYS, "行政处罚决定作出之日",
         (GBF_118_PUBLISH,),
-        notes="国办发〔2018〕118号原文即为“工作日”；law.md 标注来源为网页（V:PAGE），非全文核对。",
+        notes="国办发〔2018〕118号原文即为“工作日”；平台法律事实库标注来源为网页（V:PAGE），非全文核对。",
     ),
     Clock(
         "publish_other", "其他行政执法决定公示", 20, Unit.WORKING_DAYS, "行政执法决定作出之日",
         (GBF_118_PUBLISH,),
-        notes="国办发〔2018〕118号；law.md 标注来源为网页（V:PAGE），非全文核对。",
+        notes="国办发〔2018〕118号；平台法律事实库标注来源为网页（V:PAGE），非全文核对。",
     ),
     Clock(
         "withdraw_publication", "撤回已公开的处罚决定", 3, Unit.WORKING_DAYS,
@@ -220,7 +220,7 @@ CLOCKS: Mapping[str, Clock] = _clocks(
     Clock(
         "litigation", "直接提起行政诉讼期限", 6, Unit.MONTHS, "知道或者应当知道作出行政行为之日",
         (SSF_ART_46, SSF_ART_101, MSSSF_ART_85),
-        notes="月按对应日计（民法典第二百零二条；law.md 只写“6 months”）；最后一日为休息日的顺延。法律另有规定的除外。",
+        notes="月按对应日计（民法典第二百零二条；平台法律事实库只写“6个月”）；最后一日为休息日的顺延。法律另有规定的除外。",
     ),
     Clock(
         "litigation_after_reconsideration", "复议后提起行政诉讼期限", 15, Unit.CALENDAR_DAYS, "收到行政复议决定书之日",
@@ -230,14 +230,14 @@ CLOCKS: Mapping[str, Clock] = _clocks(
     Clock(
         "criminal_transfer_decision", "涉嫌犯罪案件移送决定", 3, Unit.CALENDAR_DAYS, "正职负责人接到移送报告之日",
         (YSGD_TRANSFER,), roll_forward=False, verified=False,
-        notes="law.md 第25行只写“3 days”，未写条号，也未说明是否工作日。"
+        notes="平台法律事实库的期限表只写“3日”，未写条号，也未说明是否工作日。"
               "移送规定无“工作日”定义，此处按自然日且不顺延（较早日期）。"
               "条号与计日方式未核实，须核对原文。批准移送的，应当在24小时内移送（不在本时钟内）。",
     ),
     Clock(
         "criminal_transfer_handover", "移交涉案物品及材料", 3, Unit.CALENDAR_DAYS, "接到公安机关立案通知书之日",
         (YSGD_ART_12,), roll_forward=False,
-        notes="law.md 只写“3 days”；此处按自然日且不顺延（较早日期），是否为工作日未核实。",
+        notes="平台法律事实库只写“3日”；此处按自然日且不顺延（较早日期），是否为工作日未核实。",
     ),
 )
 

@@ -9,7 +9,9 @@ with its article:
 2. no penalty — 第三十三条: no subjective fault; 轻微 + 及时改正 + 无危害后果 (mandatory); a 免罚清单
    entry whose conditions all hold; 首违 + 后果轻微 + 及时改正 ("可以不予处罚", offered as an alternative);
 3. circumstances — 第三十条、第三十二条 mandatory 从轻/减轻 grounds, 第三十一条 partial capacity, the
-   benchmark's mitigating and aggravating factors, repeat offences in the window, serious harm;
+   benchmark's mitigating and aggravating factors, repeat offences in the window, serious harm, and the
+   regulations' own repeat-offence escalations (法定升格, :class:`Escalation`: e.g. 《营业性演出管理条例》
+   第五十三条第三款 "应当从重处罚", 《娱乐场所管理条例》第五十三条第三款 责令停业整顿 / 吊销);
 4. the outcome (减轻 / 从轻 / 一般 / 从重), the statutory range (:func:`zhifa.law.fines.statutory_range`)
    and the recommended range from the benchmark's bands (第三十四条; 第五条 过罚相当);
 5. the penalty kinds: 并处 (mandatory) and 可以并处 (optional), and those for 情节严重.
@@ -113,7 +115,9 @@ class KindRule:
     ``mode_below_threshold`` — the mode below a tiered fine's threshold (出版管理条例第六十二条: "不足1万元的，
     可以处"); ``alternative_group`` — kinds joined by "或者" share a group and only one of them is given;
     ``applies_to`` — ``"responsible_persons"`` for kinds imposed on 直接负责的主管人员和其他直接责任人员
-    rather than the party; ``authority`` — another authority imposes it (the county bureau does not).
+    rather than the party; ``authority`` — another authority imposes it (the county bureau does not);
+    ``escalation`` — the code of one of the item's :class:`Escalation` rows: the kind is imposed only
+    when that escalation's conditions are met (《营业性演出管理条例》第四十七条: 2年内再次被公布的，吊销).
     """
 
     kind: PenaltyKind
@@ -123,6 +127,62 @@ class KindRule:
     alternative_group: str = ""
     applies_to: str = ""
     authority: str = ""
+    escalation: str = ""
+
+
+# -- the regulations' own repeat-offence escalations (法定升格) ---------------------------------------
+
+# What the earlier penalties in the window must have been, as the regulations count them.
+PRIOR_KINDS: dict[str, str] = {
+    "any": "受到行政处罚",  # 《营业性演出管理条例》第五十三条第三款: 2年内2次受到行政处罚
+    "warning_or_fine": "被处以警告或者罚款",  # 《娱乐场所管理条例》第五十三条第三款: 2年内被处以3次警告或者罚款
+    "suspend_business": "被责令停业整顿",  # 同款: 2年内被2次责令停业整顿
+    "named": "被向社会公布",  # 《营业性演出管理条例》第四十七条第一款: 2年内再次被公布
+}
+ESCALATION_EFFECTS: dict[str, str] = {
+    "heavier": "应当从重处罚",
+    "kinds": "应当给予规定的处罚种类",
+}
+CIVIL_CODE_PERIODS = Citation("《中华人民共和国民法典》", "第二百零一条、第二百零二条",
+                              "按照年计算期间的，开始的当日不计入，自下一日开始计算；到期月的对应日为期间的最后一日，"
+                              "没有对应日的，为月末日；本系统类推用于计算“2年内”")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A repeat-offence escalation that a regulation itself lays down for its violations (法定升格).
+
+    Met when, within ``window_years`` before the act, the party had at least ``prior_count`` earlier
+    penalties of ``prior_kind`` (:data:`PRIOR_KINDS`) and now commits a violation that is punishable
+    (the 不予处罚 paths of 《行政处罚法》第三十条、第三十一条、第三十三条 come first). ``effect``:
+
+    * ``"heavier"`` — a mandatory aggravating circumstance (应当从重处罚, 《营业性演出管理条例》第五十三条
+      第三款): the outcome is 从重 unless a mandatory legal mitigating ground (第三十条、第三十二条) also
+      exists, then 一般 with a warning that 法制审核 decides;
+    * ``"kinds"`` — ``kinds`` become mandatory (《娱乐场所管理条例》第五十三条第三款: 责令停业整顿3个月至
+      6个月; 吊销娱乐经营许可证), the detail (duration, which authority) in ``note``.
+
+    ``party`` limits it to ``"person"`` or ``"organisation"`` (empty: both); ``supersedes`` names
+    escalations of the same item it replaces when both are met (吊销 replaces 停业整顿 on the higher rung
+    of the same paragraph); ``verified`` says whether the wording was read in the regulation's text.
+    """
+
+    code: str
+    label: str
+    window_years: int
+    prior_count: int
+    prior_kind: str
+    effect: str
+    kinds: tuple[PenaltyKind, ...]
+    basis: Citation
+    note: str = ""
+    party: str = ""
+    supersedes: tuple[str, ...] = ()
+    verified: bool = True
+    source_ref: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return escalation_to_json(self)
 
 
 @dataclass(frozen=True)
@@ -136,6 +196,7 @@ class ItemRule:
     fine: FineRule | None = None
     violated_basis: tuple[Citation, ...] = ()
     verified: bool = True
+    escalations: tuple[Escalation, ...] = ()  # the regulation's own repeat-offence escalations
 
 
 @dataclass(frozen=True)
@@ -272,6 +333,7 @@ class Assessment:
     warnings: tuple[str, ...] = ()
     grounds: tuple[Citation, ...] = ()  # the legal grounds a 减轻 outcome rests on (not in to_json: see steps)
     kind_groups: tuple[tuple[PenaltyKind, ...], ...] = ()  # "或者" alternatives: one kind of each group is given
+    escalations: tuple[Escalation, ...] = ()  # the regulation's escalations applied (not in to_json: see steps)
 
     @property
     def basis(self) -> tuple[Citation, ...]:
@@ -313,6 +375,20 @@ MENTAL_STATES = {"normal": "正常", "incapable": "不能辨认或者不能控�
 
 
 @dataclass(frozen=True)
+class PriorPenalty:
+    """One earlier penalty of the party under the same regulation, for the escalations (:class:`Escalation`).
+
+    ``decided_on`` is the date of the penalty decision; ``kinds`` the Art 9 kinds it imposed (may be empty
+    when the record is only a publication); ``named`` whether the party was publicly named for it
+    (向社会公布, 《营业性演出管理条例》第四十七条).
+    """
+
+    decided_on: date
+    kinds: tuple[PenaltyKind, ...] = ()
+    named: bool = False
+
+
+@dataclass(frozen=True)
 class Facts:
     """The facts of one violation as the officer found them. Parse with :func:`parse_facts`."""
 
@@ -335,6 +411,10 @@ class Facts:
     mitigating: tuple[str, ...] = ()  # codes of the benchmark's mitigating factors that are present
     minor_violation: bool = False  # 违法行为轻微 (《行政处罚法》第三十三条第一款第一句)
     age: int | None = None  # 行为时已满周岁数, when given instead of birth_date
+    # For the regulations' escalations (Escalation), one of: counts of earlier penalties under the same
+    # regulation within each escalation's window, by PRIOR_KINDS code; or the dated earlier penalties.
+    prior_penalties_by_kind: dict[str, int] = field(default_factory=dict)
+    prior_penalties: tuple[PriorPenalty, ...] = ()
 
 
 # -- parsing facts ----------------------------------------------------------------------------------
@@ -359,6 +439,8 @@ FACT_LABELS: dict[str, str] = {
     "serious": "情节严重或者拒不改正",
     "aggravating": "从重情节",
     "mitigating": "从轻、减轻情节",
+    "prior_penalties_by_kind": "法定升格期间内已受处罚次数（按种类）",
+    "prior_penalties": "已受行政处罚记录（法定升格用）",
 }
 
 # Amount keys: the Base names and their English aliases.
@@ -440,6 +522,80 @@ def _parse_codes(key: str, value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _parse_prior_counts(key: str, value: Any) -> dict[str, int]:
+    """``prior_penalties_by_kind``: {PRIOR_KINDS code: count ≥ 0}; ``any`` is at least each penalty count."""
+    if value is None:
+        return {}
+    listed = "、".join(f"{k}（{v}）" for k, v in PRIOR_KINDS.items())
+    if not isinstance(value, Mapping):
+        raise _bad("facts_type", key,
+                   f"应为对象，如 {{\"warning_or_fine\": 3, \"suspend_business\": 0}}；可用：{listed}")
+    out: dict[str, int] = {}
+    for sub, raw in value.items():
+        if sub not in PRIOR_KINDS:
+            raise RuleViolation("facts_unknown_key", f"事实字段 {_label(key)} 中有未知项“{sub}”；可用：{listed}",
+                                f"{key}.{sub}")
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise RuleViolation("facts_type", f"事实字段 {_label(key)} 的 {sub}（{PRIOR_KINDS[sub]}次数）"
+                                f"应为不小于 0 的整数，收到 {raw!r}", f"{key}.{sub}")
+        out[sub] = raw
+    if "any" in out:
+        for sub in ("warning_or_fine", "suspend_business"):
+            if out.get(sub, 0) > out["any"]:
+                raise RuleViolation("facts_conflict", f"事实字段 {_label(key)}：any（受到行政处罚 {out['any']} 次）"
+                                    f"少于 {sub}（{PRIOR_KINDS[sub]} {out[sub]} 次）", f"{key}.any")
+    return out
+
+
+def _parse_prior_list(key: str, value: Any) -> tuple[PriorPenalty, ...]:
+    """``prior_penalties``: [{"decided_on": "YYYY-MM-DD", "kinds": [...], "named": bool}, …]."""
+    from .penalties import kind_from_wording
+
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise _bad("facts_type", key, "应为列表，如 [{\"decided_on\": \"2025-03-01\", \"kinds\": [\"warning\"]}]")
+    out: list[PriorPenalty] = []
+    for i, raw in enumerate(value):
+        f = f"{key}[{i}]"
+        if not isinstance(raw, Mapping):
+            raise RuleViolation("facts_type", f"事实字段 {_label(key)} 第 {i + 1} 条应为对象"
+                                "（decided_on、kinds、named）", f)
+        extra = sorted(str(k) for k in set(raw) - {"decided_on", "kinds", "named"})
+        if extra:
+            raise RuleViolation("facts_unknown_key", f"事实字段 {_label(key)} 第 {i + 1} 条有未知项“{extra[0]}”；"
+                                "可用：decided_on（处罚决定日期）、kinds（处罚种类）、named（被向社会公布）",
+                                f"{f}.{extra[0]}")
+        if raw.get("decided_on") is None:
+            raise RuleViolation("facts_missing", f"事实字段 {_label(key)} 第 {i + 1} 条缺少 decided_on（处罚决定日期）",
+                                f"{f}.decided_on")
+        decided = _parse_date(f"{f}.decided_on", raw["decided_on"])
+        words = raw.get("kinds") or []
+        if not isinstance(words, (list, tuple)):
+            raise RuleViolation("facts_type", f"事实字段 {_label(key)} 第 {i + 1} 条的 kinds 应为处罚种类列表",
+                                f"{f}.kinds")
+        kinds: list[PenaltyKind] = []
+        for word in words:
+            try:
+                kind = kind_from_wording(word) if isinstance(word, str) else None
+            except RuleViolation:
+                kind = None
+            if kind is None:
+                raise RuleViolation("facts_value", f"事实字段 {_label(key)} 第 {i + 1} 条的处罚种类“{word}”无法识别",
+                                    f"{f}.kinds")
+            if kind not in kinds:
+                kinds.append(kind)
+        named = raw.get("named", False)
+        if not isinstance(named, bool):
+            raise RuleViolation("facts_type", f"事实字段 {_label(key)} 第 {i + 1} 条的 named 应为 true 或 false",
+                                f"{f}.named")
+        if not kinds and not named:
+            raise RuleViolation("facts_value", f"事实字段 {_label(key)} 第 {i + 1} 条应写明处罚种类 kinds "
+                                "或 named: true", f"{f}.kinds")
+        out.append(PriorPenalty(decided, tuple(kinds), named))
+    return tuple(sorted(out, key=lambda p: p.decided_on))
+
+
 def parse_facts(data: Any) -> Facts:
     """:class:`Facts` from a JSON object, strictly: unknown keys and wrong types are refused by field.
 
@@ -461,10 +617,16 @@ def parse_facts(data: Any) -> Facts:
     * ``mental_state``: ``"normal"`` (default) | ``"incapable"`` | ``"partial"`` | ``"lucid_intermittent"``;
     * ``prior_penalties_in_window``: integer ≥ 0, penalties for the same kind of violation within the
       benchmark's window;
-    * ``aggravating``, ``mitigating``: lists of the benchmark's factor codes (checked by :func:`assess`).
+    * ``aggravating``, ``mitigating``: lists of the benchmark's factor codes (checked by :func:`assess`);
+    * for the regulations' own escalations (:class:`Escalation`), one of:
+      ``prior_penalties_by_kind`` — ``{"any": n, "warning_or_fine": n, "suspend_business": n, "named": n}``
+      (any subset; :data:`PRIOR_KINDS`), earlier penalties under the same regulation counted within the
+      escalation's window (2年内) before the act; ``any`` may not be less than the others; or
+      ``prior_penalties`` — the dated earlier penalties, ``[{"decided_on": "YYYY-MM-DD", "kinds":
+      ["warning", "fine"], "named": false}, …]``, counted by :func:`assess` per window (needs ``act_date``).
 
     Contradictions are refused: ``first_violation`` with earlier penalties; ``birth_date``, ``age`` or a
-    mental state other than normal for an organisation.
+    mental state other than normal for an organisation; both forms of the earlier penalties.
     """
     if not isinstance(data, Mapping):
         raise RuleViolation("facts_shape", "事实 facts 应为 JSON 对象，如 {\"first_violation\": true}", "facts")
@@ -512,6 +674,10 @@ def parse_facts(data: Any) -> Facts:
             values[key] = _parse_count(key, raw)
         elif key in ("aggravating", "mitigating"):
             values[key] = _parse_codes(key, raw)
+        elif key == "prior_penalties_by_kind":
+            values[key] = _parse_prior_counts(key, raw)
+        elif key == "prior_penalties":
+            values[key] = _parse_prior_list(key, raw)
         else:
             known = "、".join([*FACT_LABELS, *AMOUNT_KEYS])
             raise RuleViolation("facts_unknown_key", f"未知的事实字段“{key}”；可用字段：{known}", key)
@@ -535,6 +701,15 @@ def parse_facts(data: Any) -> Facts:
                                     "（年龄与精神状态只适用于自然人）", key, [ART_30, ART_31])
     if facts.first_violation and facts.prior_penalties_in_window > 0:
         raise RuleViolation("facts_conflict", "事实字段 first_violation（初次违法）与 prior_penalties_in_window"
+                            "（期间内已受处罚次数）大于 0 相矛盾", "first_violation", [ART_33_1])
+    if facts.prior_penalties_by_kind and facts.prior_penalties:
+        raise RuleViolation("facts_conflict", "事实字段 prior_penalties_by_kind（按种类的次数）与 prior_penalties"
+                            "（已受处罚记录）只能给出一个", "prior_penalties")
+    if facts.prior_penalties and facts.act_date is None:
+        raise RuleViolation("facts_missing", "给出已受处罚记录 prior_penalties 时须同时给出 act_date"
+                            "（违法行为发生日期），法定升格的期间自该日向前计算", "act_date", [CIVIL_CODE_PERIODS])
+    if facts.first_violation and any(facts.prior_penalties_by_kind.values()):
+        raise RuleViolation("facts_conflict", "事实字段 first_violation（初次违法）与 prior_penalties_by_kind"
                             "（期间内已受处罚次数）大于 0 相矛盾", "first_violation", [ART_33_1])
     return facts
 
@@ -572,7 +747,7 @@ DEFAULT_BENCHMARK = Benchmark(
     mitigate_threshold=2,
     repeat_window_years=2,
     repeat_count=1,
-    source="种子数据：law.md §3.3 所述通行做法（从轻 0–30%、一般 30%–70%、从重 70%–100%），未经核实；"
+    source="种子数据：文化市场行政处罚裁量的常见做法（从轻 0–30%、一般 30%–70%、从重 70%–100%），未经核实；"
            "应以本辖区依《行政处罚法》第三十四条公布的裁量基准替换",
 )
 
@@ -798,6 +973,162 @@ def benchmark_from_json(data: Any) -> Benchmark:
                      item_bands=item_bands, source=source, **kwargs)
 
 
+# -- escalations as data ----------------------------------------------------------------------------
+
+ESCALATION_KEYS = ("code", "label", "window_years", "prior_count", "prior_kind", "effect", "kinds", "basis", "note",
+                   "party", "supersedes", "verified", "source_ref")
+ART_18_3 = Citation(XZCFF, "第十八条第三款", "限制人身自由的行政处罚权只能由公安机关和法律规定的其他机关行使")
+_CITATION_TEXT = re.compile(r"^(《[^》]+》(?:\([^)]*\))?)(.*)$")
+_ESCALATION_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _esc_error(field: str, message: str, *basis: Citation) -> RuleViolation:
+    return RuleViolation("escalation_invalid", f"法定升格 {field}：{message}", field, list(basis))
+
+
+def _escalation_basis(raw: Any, field: str) -> Citation:
+    """The article an escalation rests on: ``{"source", "article", "note"}`` or "《条例》第五十三条第三款"."""
+    shape = ("应写明依据：{\"source\": 法规名称, \"article\": 条款, \"note\": 说明}，"
+             "或“《娱乐场所管理条例》第五十三条第三款”")
+    if isinstance(raw, str) and raw.strip():
+        m = _CITATION_TEXT.match(raw.strip())
+        if not m or not m.group(2).strip():
+            raise _esc_error(field, shape)
+        return Citation(m.group(1), m.group(2).strip())
+    if not isinstance(raw, Mapping):
+        raise _esc_error(field, shape)
+    extra = set(raw) - {"source", "article", "note"}
+    if extra:
+        raise _esc_error(field, f"含有未知项：{'、'.join(sorted(map(str, extra)))}")
+    source, article, note = raw.get("source"), raw.get("article") or "", raw.get("note") or ""
+    if not isinstance(source, str) or not source.strip() or not isinstance(article, str) \
+            or not isinstance(note, str):
+        raise _esc_error(field, shape)
+    if not article.strip():
+        raise _esc_error(f"{field}.article", "须写明条款，如“第五十三条第三款”")
+    source = source.strip()
+    return Citation(source if source.startswith("《") else f"《{source}》", article.strip(), note.strip())
+
+
+def _escalation_int(raw: Any, field: str, label: str, low: int, high: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise _esc_error(field, f"{label}应为 {low} 到 {high} 之间的整数，收到 {raw!r}")
+    return raw
+
+
+def _escalation_text(raw: Any, field: str, limit: int, *, required: bool = False) -> str:
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str) or len(raw.strip()) > limit or (required and not raw.strip()):
+        need = "不得为空、" if required else ""
+        raise _esc_error(field, f"应为{need}不超过 {limit} 字的文字")
+    return raw.strip()
+
+
+def escalation_from_json(data: Any, field: str = "escalations[0]") -> Escalation:
+    """One :class:`Escalation` from its JSON form (:func:`escalation_to_json`), refusing bad data by field.
+
+    Keys: ``code`` (lowercase), ``label``, ``window_years`` (1–10), ``prior_count`` (≥ 1), ``prior_kind``
+    (:data:`PRIOR_KINDS`), ``effect`` (:data:`ESCALATION_EFFECTS`), ``kinds`` (Art 9 kinds or the
+    regulation's wording, required for ``"kinds"``, empty for ``"heavier"``; 行政拘留 is refused,
+    《行政处罚法》第十八条第三款), ``basis`` (required, with the article), and optional ``note``, ``party``
+    (``"person"`` / ``"organisation"``), ``supersedes`` (codes), ``verified`` (default false) and
+    ``source_ref`` (where the wording was read).
+    """
+    from .penalties import kind_from_wording
+
+    if not isinstance(data, Mapping):
+        raise _esc_error(field, "应为对象（code、label、window_years、prior_count、prior_kind、effect、kinds、basis）")
+    extra = sorted(str(k) for k in set(data) - set(ESCALATION_KEYS))
+    if extra:
+        raise _esc_error(f"{field}.{extra[0]}", f"未知项“{extra[0]}”；可用：{'、'.join(ESCALATION_KEYS)}")
+    for key in ("code", "label", "window_years", "prior_count", "prior_kind", "effect", "basis"):
+        if data.get(key) is None:
+            raise _esc_error(f"{field}.{key}", "不得缺少")
+    code = data["code"]
+    if not isinstance(code, str) or not _ESCALATION_CODE.fullmatch(code):
+        raise _esc_error(f"{field}.code", "应为小写英文代码，如 ent_suspend_after_warnings")
+    label = _escalation_text(data["label"], f"{field}.label", 255, required=True)
+    window = _escalation_int(data["window_years"], f"{field}.window_years", "期间（年）", 1, 10)
+    count = _escalation_int(data["prior_count"], f"{field}.prior_count", "期间内已受处罚的次数", 1, 20)
+    prior_kind = data["prior_kind"]
+    if prior_kind not in PRIOR_KINDS:
+        listed = "、".join(f"{k}（{v}）" for k, v in PRIOR_KINDS.items())
+        raise _esc_error(f"{field}.prior_kind", f"只能是：{listed}；收到 {prior_kind!r}")
+    effect = data["effect"]
+    if effect not in ESCALATION_EFFECTS:
+        listed = "、".join(f"{k}（{v}）" for k, v in ESCALATION_EFFECTS.items())
+        raise _esc_error(f"{field}.effect", f"只能是：{listed}；收到 {effect!r}")
+    raw_kinds = data.get("kinds") or []
+    if not isinstance(raw_kinds, (list, tuple)):
+        raise _esc_error(f"{field}.kinds", "应为处罚种类的列表，如 [\"suspend_business\"]")
+    kinds: list[PenaltyKind] = []
+    for i, word in enumerate(raw_kinds):
+        if not isinstance(word, str):
+            raise _esc_error(f"{field}.kinds[{i}]", f"应为处罚种类，收到 {word!r}")
+        try:
+            kind = kind_from_wording(word)
+        except RuleViolation as err:
+            raise _esc_error(f"{field}.kinds[{i}]", err.message, *err.basis) from None
+        if kind is PenaltyKind.DETENTION:
+            raise _esc_error(f"{field}.kinds[{i}]", "行政拘留只能由公安机关实施", ART_18_3)
+        if kind not in kinds:
+            kinds.append(kind)
+    if effect == "kinds" and not kinds:
+        raise _esc_error(f"{field}.kinds", "effect 为 kinds（应当给予规定的处罚种类）时须列出处罚种类")
+    if effect == "heavier" and kinds:
+        raise _esc_error(f"{field}.kinds", "effect 为 heavier（应当从重处罚）时不列处罚种类")
+    party = data.get("party") or ""
+    if party and party not in PARTIES:
+        raise _esc_error(f"{field}.party",
+                         f"只能是 person（自然人）、organisation（法人或者其他组织）或留空；收到 {party!r}")
+    supersedes = data.get("supersedes") or []
+    if not isinstance(supersedes, (list, tuple)) or not all(isinstance(c, str) and c.strip() for c in supersedes):
+        raise _esc_error(f"{field}.supersedes", "应为同一事项其他法定升格代码的列表")
+    verified = data.get("verified", False)
+    if not isinstance(verified, bool):
+        raise _esc_error(f"{field}.verified", "应为 true 或 false")
+    return Escalation(
+        code=code, label=label, window_years=window, prior_count=count, prior_kind=prior_kind, effect=effect,
+        kinds=tuple(kinds), basis=_escalation_basis(data["basis"], f"{field}.basis"),
+        note=_escalation_text(data.get("note"), f"{field}.note", 500), party=party,
+        supersedes=tuple(dict.fromkeys(c.strip() for c in supersedes)), verified=verified,
+        source_ref=_escalation_text(data.get("source_ref"), f"{field}.source_ref", 255))
+
+
+def escalations_from_json(data: Any, field: str = "escalations") -> tuple[Escalation, ...]:
+    """An item's escalations from a JSON list (``None`` is none): each checked by
+    :func:`escalation_from_json`, codes unique, ``supersedes`` naming other escalations of the list."""
+    if data is None:
+        return ()
+    if not isinstance(data, (list, tuple)):
+        raise _esc_error(field, "应为列表")
+    out: list[Escalation] = []
+    for i, raw in enumerate(data):
+        esc = escalation_from_json(raw, f"{field}[{i}]")
+        if any(e.code == esc.code for e in out):
+            raise _esc_error(f"{field}[{i}].code", f"代码“{esc.code}”重复")
+        out.append(esc)
+    codes = {e.code for e in out}
+    for i, esc in enumerate(out):
+        for other in esc.supersedes:
+            if other == esc.code or other not in codes:
+                raise _esc_error(f"{field}[{i}].supersedes", f"“{other}”不是本事项其他法定升格的代码")
+    return tuple(out)
+
+
+def escalation_to_json(e: Escalation) -> dict[str, Any]:
+    """The canonical JSON of an escalation (what the catalog stores); :func:`escalation_from_json` reads it."""
+    return {"code": e.code, "label": e.label, "window_years": e.window_years, "prior_count": e.prior_count,
+            "prior_kind": e.prior_kind, "effect": e.effect, "kinds": [k.value for k in e.kinds],
+            "basis": _citation_json(e.basis), "note": e.note, "party": e.party, "supersedes": list(e.supersedes),
+            "verified": e.verified, "source_ref": e.source_ref}
+
+
+def escalations_to_json(escalations: Iterable[Escalation]) -> list[dict[str, Any]]:
+    return [escalation_to_json(e) for e in escalations]
+
+
 # -- the engine -------------------------------------------------------------------------------------
 
 def _anniversary(birth: date, year: int) -> date:
@@ -880,6 +1211,92 @@ def _check_factors(codes: tuple[str, ...], factors: tuple[Factor, ...], item: It
     return out
 
 
+def _window_end(decided_on: date, years: int) -> date:
+    """The last day of a window of ``years`` years opened by a decision on ``decided_on``: the day after it
+    starts the count and the corresponding day ends it, the month's last day when there is none
+    (《民法典》第二百零一条、第二百零二条, by analogy)."""
+    return _anniversary(decided_on, decided_on.year + years)
+
+
+def _prior_matches(prior: PriorPenalty, prior_kind: str) -> bool:
+    if prior_kind == "named":
+        return prior.named
+    if prior_kind == "warning_or_fine":
+        return PenaltyKind.WARNING in prior.kinds or PenaltyKind.FINE in prior.kinds
+    if prior_kind == "suspend_business":
+        return PenaltyKind.SUSPEND_BUSINESS in prior.kinds
+    return bool(prior.kinds)  # "any": a penalty of any kind
+
+
+def _escalation_count(esc: Escalation, facts: Facts) -> tuple[int, str, tuple[Citation, ...]] | None:
+    """How many earlier penalties of ``esc.prior_kind`` fall in its window, how that was found, and the
+    rule used; None when the facts do not say."""
+    if facts.prior_penalties:
+        act = facts.act_date
+        assert act is not None  # parse_facts requires it with prior_penalties
+        counted = [p for p in facts.prior_penalties if _prior_matches(p, esc.prior_kind)
+                   and p.decided_on <= act <= _window_end(p.decided_on, esc.window_years)]
+        dates = "、".join(f"{p.decided_on:%Y-%m-%d}" for p in counted) or "无"
+        return (len(counted), f"按已受处罚记录，违法行为发生日 {act:%Y-%m-%d} 前 {esc.window_years} 年内"
+                              f"{PRIOR_KINDS[esc.prior_kind]}的决定：{dates}", (CIVIL_CODE_PERIODS,))
+    given = facts.prior_penalties_by_kind
+    if esc.prior_kind in given:
+        return given[esc.prior_kind], "按认定的期间内次数", ()
+    if esc.prior_kind == "any" and any(k in given for k in ("warning_or_fine", "suspend_business")):
+        n = max(given.get("warning_or_fine", 0), given.get("suspend_business", 0))
+        return n, "未直接给出受到行政处罚的次数，按警告或者罚款、责令停业整顿的次数推定为至少该数", ()
+    return None
+
+
+def _escalations(item: ItemRule, facts: Facts, steps: list[Step], warnings: list[str]) -> list[Escalation]:
+    """The item's escalations (法定升格) whose conditions the facts meet, each step citing its article;
+    those another met escalation supersedes are dropped (said why)."""
+    met: list[Escalation] = []
+    unknown: list[Escalation] = []
+    if item.escalations and facts.first_violation and not facts.prior_penalties:
+        steps.append(Step("初次违法，此前未受过处罚：不适用法定升格（"
+                          + "；".join(e.label for e in item.escalations) + "）",
+                          tuple(dict.fromkeys(e.basis for e in item.escalations))))
+        return []
+    for esc in item.escalations:
+        if esc.party and esc.party != facts.party:
+            steps.append(Step(f"法定升格不适用：{esc.label}（只适用于{PARTIES[esc.party]}）"
+                              f"{'；' + esc.note if esc.note else ''}", (esc.basis,)))
+            continue
+        found = _escalation_count(esc, facts)
+        if found is None:
+            unknown.append(esc)
+            continue
+        n, how, rule = found
+        kinds = f"{_labels(esc.kinds)}" if esc.effect == "kinds" else ""
+        effect = f"应当{kinds}" if kinds else ESCALATION_EFFECTS[esc.effect]
+        if n >= esc.prior_count:
+            met.append(esc)
+            steps.append(Step(f"法定升格：{esc.label}——{esc.window_years} 年内已{PRIOR_KINDS[esc.prior_kind]} {n} 次"
+                              f"（达到 {esc.prior_count} 次；{how}），又有应受处罚的违法行为：{effect}"
+                              f"{'（' + esc.note + '）' if esc.note else ''}", (esc.basis, *rule)))
+            if not esc.verified:
+                warnings.append(f"法定升格“{esc.label}”的条文未核实（{esc.basis.source}{esc.basis.article}），"
+                                "作出决定前须对照原文核实")
+        else:
+            steps.append(Step(f"未达到法定升格条件：{esc.label}——{esc.window_years} 年内{PRIOR_KINDS[esc.prior_kind]} "
+                              f"{n} 次，不足 {esc.prior_count} 次（{how}）", (esc.basis, *rule)))
+    if unknown:
+        named = "；".join(f"{e.label}（{e.basis.source}{e.basis.article}；需 prior_penalties_by_kind.{e.prior_kind}："
+                         f"{PRIOR_KINDS[e.prior_kind]}的次数）" for e in unknown)
+        warnings.append("未提供法定升格所需的期间内已受处罚情况（事实字段 prior_penalties_by_kind 或 "
+                        f"prior_penalties），未核对：{named}")
+    if met and facts.first_violation:
+        raise RuleViolation("facts_conflict", "事实字段 first_violation（初次违法）与已受处罚记录 prior_penalties"
+                            f"（已满足“{met[0].label}”）相矛盾", "first_violation", [ART_33_1, met[0].basis])
+    dropped = {code: e for e in met for code in e.supersedes}
+    for esc in [e for e in met if e.code in dropped]:
+        by = dropped[esc.code]
+        steps.append(Step(f"“{esc.label}”与“{by.label}”同时满足：适用较重的后果（{_labels(by.kinds)}），"
+                          f"不再{_labels(esc.kinds) if esc.kinds else ESCALATION_EFFECTS[esc.effect]}", (by.basis,)))
+    return [e for e in met if e.code not in dropped]
+
+
 def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
            no_penalty: tuple[NoPenaltyEntry, ...] = ()) -> Assessment:
     """The discretion for one violation of ``item`` (《行政处罚法》第五条、第二十九条至第三十四条).
@@ -894,6 +1311,11 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
       a legal ground (第三十条、第三十一条、第三十二条 or a sector rule), else 从轻 (said why); any
       mitigating and no aggravating → 从轻; aggravating only → 从重; both → 一般 (offset, with a warning
       when an 应当从轻或者减轻 ground is offset); none → 一般.
+    * a met escalation (:class:`Escalation`) of the item's regulation: ``"heavier"`` is a mandatory
+      aggravating circumstance — 从重 whatever the other (non-mandatory) mitigating circumstances, 一般 with a
+      warning for 法制审核 when a 第三十条/第三十二条 "应当从轻或者减轻" ground exists too; ``"kinds"`` makes
+      its kinds mandatory. The benchmark's generic "repeat" factor is not counted again beside a
+      "heavier" escalation (the same earlier penalties).
 
     Raises :class:`RuleViolation` for factor codes the benchmark does not have, factors that do not apply
     to the item, bad 免罚清单 conditions, and amounts a fine rule needs but the facts lack.
@@ -995,7 +1417,10 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
             basis = (*basis, ART_32_5)
         circumstances.append(_Circumstance(f.code, f.label, basis, ground=f.ground))
 
-    aggravators: list[_Circumstance] = []
+    escalated = _escalations(item, facts, steps, warnings)
+    aggravators: list[_Circumstance] = [
+        _Circumstance(e.code, f"{e.label}：应当从重处罚", (e.basis,), mandatory=True)
+        for e in escalated if e.effect == "heavier"]
     for f in aggravating_f:
         aggravators.append(_Circumstance(f.code, f.label, (f.basis,) if f.basis else (benchmark.citation,)))
     if facts.prior_penalties_in_window >= benchmark.repeat_count and not any(a.code == "repeat" for a in aggravators):
@@ -1004,6 +1429,16 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
             "repeat", f"{benchmark.repeat_window_years} 年内已因违法行为受过 {facts.prior_penalties_in_window} 次"
                       f"行政处罚（达到基准的 {benchmark.repeat_count} 次）",
             (f.basis,) if f and f.basis else (benchmark.citation,)))
+    statutory_heavier = [a for a in aggravators if a.mandatory]
+    generic_repeat = [a for a in aggravators if a.code == "repeat"]
+    if statutory_heavier and generic_repeat:
+        aggravators = [a for a in aggravators if a.code != "repeat"]
+        steps.append(Step(f"基准的从重情节“{generic_repeat[0].label}”与法定应当从重（{statutory_heavier[0].label}）"
+                          "是同一事实（期间内已受处罚），不重复计算", (statutory_heavier[0].basis[0], ART_5)))
+    elif generic_repeat and any(e.effect == "kinds" for e in escalated):
+        warnings.append("期间内已受处罚的事实已作为法定升格（"
+                        + "；".join(f"{e.basis.source}{e.basis.article}" for e in escalated if e.effect == "kinds")
+                        + "）的条件；再作为基准的“再次违法”从重情节时须防止重复评价，由法制审核把关")
     if facts.harm == "serious" and not any(a.code == "serious_consequence" for a in aggravators):
         f = benchmark.factor("serious_consequence")
         aggravators.append(_Circumstance("serious_consequence", "危害后果严重",
@@ -1021,7 +1456,23 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
     # 4. the outcome
     grounds = tuple(dict.fromkeys(b for c in circumstances if c.ground for b in c.basis))
     n_mit, n_agg = len(circumstances), len(aggravators)
-    if n_mit and not n_agg:
+    must_heavier = [a for a in aggravators if a.mandatory]
+    must_lighter = [c for c in circumstances if c.mandatory]
+    heavier_basis = tuple(dict.fromkeys(b for a in must_heavier for b in a.basis))
+    if must_heavier and must_lighter:
+        outcome = Outcome.GENERAL
+        lighter_basis = tuple(dict.fromkeys(b for c in must_lighter for b in c.basis))
+        steps.append(Step(f"法定应当从重处罚的情节（{'；'.join(a.label for a in must_heavier)}）与法定应当从轻或者减轻"
+                          f"的情节（{'；'.join(c.label for c in must_lighter)}）并存：相互抵消，一般处罚",
+                          (*heavier_basis, *lighter_basis, ART_5)))
+        warnings.append("法规规定应当从重处罚，同时存在《行政处罚法》第三十条或第三十二条规定“应当从轻或者减轻”的情节，"
+                        "建议一般处罚；适用何种裁量阶次须经法制审核决定")
+    elif must_heavier:
+        outcome = Outcome.HEAVIER
+        others = (f"；从轻情节（{n_mit} 个）不是法定应当从轻或者减轻的情形，不能抵消法定从重" if n_mit else "")
+        steps.append(Step(f"法规规定应当从重处罚（{'；'.join(a.label for a in must_heavier)}）{others}："
+                          "从重处罚，不得超过法定最高限", (*heavier_basis, benchmark.citation, ART_5)))
+    elif n_mit and not n_agg:
         if n_mit >= benchmark.mitigate_threshold and grounds:
             outcome = Outcome.MITIGATED
             named = "；".join(g.source + g.article for g in grounds)
@@ -1058,7 +1509,17 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
     serious_kinds: list[KindRule] = []
     own: list[tuple[KindRule, KindMode]] = []
     below = _below_threshold(item.fine, facts)
+    escalation_codes = {e.code for e in item.escalations}
     for rule in item.kinds:
+        if rule.escalation and rule.escalation in escalation_codes:
+            if not any(e.code == rule.escalation for e in escalated):
+                steps.append(Step(f"{KIND_LABELS[rule.kind]}只在法定升格条件满足时适用，本案未满足"
+                                  f"{'（' + rule.note + '）' if rule.note else ''}",
+                                  tuple(e.basis for e in item.escalations if e.code == rule.escalation)))
+            continue  # when met, the escalation gives the kind
+        if rule.escalation:
+            warnings.append(f"处罚种类“{KIND_LABELS[rule.kind]}”所指的法定升格“{rule.escalation}”不在本事项中，"
+                            "按其适用方式处理，请核对事项数据")
         if rule.applies_to:
             steps.append(Step(f"对直接负责的主管人员和其他直接责任人员另行处罚（不计入本当事人的处罚种类）："
                               f"{KIND_LABELS[rule.kind]}{'（' + rule.note + '）' if rule.note else ''}",
@@ -1078,6 +1539,17 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
     for rule, mode in own:
         if mode is KindMode.MANDATORY and rule.kind not in mandatory:
             mandatory.append(rule.kind)
+    for esc in escalated:
+        if esc.effect != "kinds":
+            continue
+        for kind in esc.kinds:
+            if kind not in mandatory:
+                mandatory.append(kind)
+        steps.append(Step(f"法定升格（{esc.label}）：应当给予 {_labels(esc.kinds)}"
+                          f"{'（' + esc.note + '）' if esc.note else ''}", (esc.basis,)))
+        if outcome is Outcome.MITIGATED:
+            warnings.append(f"减轻处罚时，法规规定的升格处罚种类（{_labels(esc.kinds)}，{esc.basis.source}"
+                            f"{esc.basis.article}）能否降低，须经法制审核决定")
     for rule, mode in own:
         if mode is KindMode.OPTIONAL and rule.kind not in mandatory and rule.kind not in optional:
             optional.append(rule.kind)
@@ -1180,7 +1652,8 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
     return Assessment(item=item.code, outcome=outcome, statutory_range=statutory, recommended_range=recommended,
                       mandatory_kinds=tuple(mandatory), optional_kinds=tuple(optional), requires_education=False,
                       steps=tuple(steps), alternatives=alternatives, warnings=tuple(warnings),
-                      grounds=grounds if outcome is Outcome.MITIGATED else (), kind_groups=kind_groups)
+                      grounds=grounds if outcome is Outcome.MITIGATED else (), kind_groups=kind_groups,
+                      escalations=tuple(escalated))
 
 
 def choose_higher_fine(candidates: list[ItemRule] | tuple[ItemRule, ...],

@@ -12,8 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from zhifa.law.penalties import KIND_LABELS, PenaltyKind
 from zhifa.web.forms import ModelChoiceField, ModelMultipleChoiceField
+
+_KIND_CODES = frozenset(k.value for k in PenaltyKind)
 
 
 class LoginForm(AuthenticationForm):
@@ -237,14 +241,39 @@ QUANTITY_UNITS = [("hours", _("学时")), ("days", _("天")), ("weeks", _("周")
 
 
 def parameter_kind(param) -> str:
-    """How a parameter's value is entered, from its default: quantity, bool, int or json."""
+    """How a parameter's value is entered, from its default: quantity, bool, int, kinds or json.
+
+    "kinds" is a list of 《行政处罚法》第九条 penalty kinds (PenaltyKind codes), entered as checkboxes.
+    """
     if isinstance(param.default, bool):
         return "bool"
     if isinstance(param.default, dict) and set(param.default) == {"value", "unit"}:
         return "quantity"
     if isinstance(param.default, int):
         return "int"
+    if isinstance(param.default, list) and all(v in _KIND_CODES for v in param.default):
+        return "kinds"
     return "json"
+
+
+# The units parameters declare (zhifa.catalog.policies), translated for the screens.
+_POLICY_UNIT_NAMES = {
+    "天": pgettext_lazy("policy unit", "天"),
+    "元": pgettext_lazy("policy unit", "元"),
+    "数量": pgettext_lazy("policy unit", "数量"),
+    "是/否": pgettext_lazy("policy unit", "是/否"),
+    "处罚种类": pgettext_lazy("policy unit", "处罚种类"),
+}
+
+
+def policy_unit_name(unit: str) -> str:
+    """A parameter's unit (天, 元, 是/否 …) in the current language; unknown units as declared."""
+    return str(_POLICY_UNIT_NAMES.get(unit, unit))
+
+
+def penalty_kind_choices() -> list[tuple[str, str]]:
+    """One choice per 第九条 kind, in the article's order, named in the statute's words."""
+    return [(k.value, KIND_LABELS[k]) for k in PenaltyKind]
 
 
 class PolicyForm(forms.Form):
@@ -277,9 +306,17 @@ class PolicyForm(forms.Form):
         elif self.kind == "bool":
             self.fields["value"] = forms.BooleanField(label=param.label, required=False)
         elif self.kind == "int":
-            self.fields["value"] = forms.IntegerField(label=_("取值（%(unit)s）") % {"unit": param.unit},
+            label = _("取值（%(unit)s）") % {"unit": policy_unit_name(param.unit)}
+            self.fields["value"] = forms.IntegerField(label=label,
                                                       error_messages={"required": _("请填写取值。"),
                                                                       "invalid": _("请输入整数。")})
+        elif self.kind == "kinds":
+            self.fields["value"] = forms.MultipleChoiceField(
+                label=_("处罚种类"), required=False, choices=penalty_kind_choices(),
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("勾选适用的处罚种类（《行政处罚法》第九条）；不勾选表示不按种类设定。"),
+                error_messages={"invalid_choice": _("无法识别的处罚种类：%(value)s。"),
+                                "invalid_list": _("请勾选处罚种类。")})
         else:
             self.fields["value"] = forms.CharField(label=_("取值（JSON）"),
                                                    widget=forms.Textarea(attrs={"rows": 3}),
@@ -302,6 +339,8 @@ class PolicyForm(forms.Form):
         if self.kind == "quantity":
             amount = int(value) if value == value.to_integral_value() else float(value)
             return {"value": amount, "unit": self.cleaned_data["unit"]}
+        if self.kind == "kinds":
+            return list(value)
         return value
 
     @staticmethod
@@ -311,6 +350,8 @@ class PolicyForm(forms.Form):
             return {"value": Decimal(str(current.get("value"))), "unit": current.get("unit")}
         if kind == "json":
             return {"value": json.dumps(current, ensure_ascii=False)}
+        if kind == "kinds":
+            return {"value": list(current) if isinstance(current, list) else []}
         return {"value": current}
 
 

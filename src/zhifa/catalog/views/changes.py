@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.law.errors import RuleViolation
@@ -61,15 +61,19 @@ def _value(field: str, value) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if field == "kinds" and isinstance(value, list):
-        return "；".join(f"{k['label']}（{k['mode_label']}）" + (f"：{k['note']}" if k["note"] else "")
-                        for k in present.kinds_of(value))
+        label_sep = pgettext("label separator", "：")
+        return pgettext("long list separator", "；").join(
+            _("%(kind)s（%(mode)s）") % {"kind": k["label"], "mode": k["mode_label"]}
+            + (f"{label_sep}{k['note']}" if k["note"] else "")
+            for k in present.kinds_of(value))
     if field == "fine_rule":
         rule, problem = present.parse_rule(value)
         return present.rule_words(rule) if rule else problem
     if field == "status":
         return str(ITEM_STATUS_LABELS.get(value, value))
     if field in ("violated", "penalty_provisions") and isinstance(value, list):
-        return "；".join(f"《{r.get('source')}》{r.get('article')}" for r in value if isinstance(r, dict))
+        return pgettext("citation separator", "；").join(
+            f"《{r.get('source')}》{r.get('article')}" for r in value if isinstance(r, dict))
     if field == "verified":
         return _("是") if value else _("否")
     if isinstance(value, (list, dict)):
@@ -98,7 +102,7 @@ def change_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for c in page:
         c.action_label = ACTION_LABELS.get(c.action, c.action)
-        c.fields = "、".join(_label(f) for f in c.diff or {})
+        c.fields = pgettext("list separator", "、").join(str(_label(f)) for f in c.diff or {})
     return render(request, "catalog/change_list.html", {
         "active": "catalog", "page": page, "status": status, "statuses": STATUS_FILTERS,
         "pending_count": ItemChange.objects.filter(status=ItemChange.Status.PENDING).count(),

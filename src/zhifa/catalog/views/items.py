@@ -157,9 +157,10 @@ def _item_page(request, item: EnforcementItem, *, review_form=None, calculate=No
     rule, rule_problem = present.parse_rule(item.fine_rule)
     bench = _benchmark_context(agency, item, rule, today)
     calculate = request.method == "POST" if calculate is None else calculate
+    escalations = present.escalations_of(item.escalations)
     form = FactsForm(request.POST if calculate else None,
                      aggravating=bench["aggravating"], mitigating=bench["mitigating"],
-                     initial={"act_date": today})
+                     prior_kinds={e["prior_kind"] for e in escalations}, initial={"act_date": today})
     result = None
     if calculate and form.is_valid():
         try:
@@ -182,7 +183,7 @@ def _item_page(request, item: EnforcementItem, *, review_form=None, calculate=No
         "kinds": present.kinds_of(item.kinds), "fine_words": present.rule_words(rule), "rule_problem": rule_problem,
         "measures": [m for m in item.measures or [] if isinstance(m, str)],
         "changes": _change_rows(item), "bench": bench, "no_penalty": no_penalty,
-        "form": form, "result": result,
+        "form": form, "result": result, "escalations": escalations,
         "findings": [f for f in catalog_lint.lint(today) if f.item_code == item.code],
         "can_propose": services.can_propose_changes(request.user),
         "can_review": services.can_approve_changes(request.user),

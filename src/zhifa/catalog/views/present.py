@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from zhifa.law.errors import RuleViolation
 from zhifa.law.fines import FineRule, RuleType, parse_fine_rule, yuan
@@ -23,7 +23,11 @@ MODE_LABELS = {
 }
 MODE_TONES = {"mandatory": "ok", "optional": "muted", "serious": "warn"}
 OUTCOME_ORDER = ("lighter", "general", "heavier")
-OUTCOME_WORDS = {"lighter": "从轻处罚", "general": "一般处罚", "heavier": "从重处罚"}
+OUTCOME_WORDS = {
+    "lighter": gettext_lazy("从轻处罚"),
+    "general": gettext_lazy("一般处罚"),
+    "heavier": gettext_lazy("从重处罚"),
+}
 SHAPE_LABELS = {
     "range": gettext_lazy("有上下限的罚款幅度"),
     "max_only": gettext_lazy("仅有上限的罚款（“……以下”）"),
@@ -117,7 +121,7 @@ def rule_summary(data) -> str:
 
     text = short(rule)
     if rule.serious is not None:
-        text += f"（{_('严重')} {short(rule.serious)}）"
+        text += _("（严重 %(range)s）") % {"range": short(rule.serious)}
     return text
 
 
@@ -167,7 +171,7 @@ def band_rows(bands: dict, item_bands: dict | None, rule: FineRule | None) -> li
             band = table.get(outcome)
             low = _dec(band.get("low")) if isinstance(band, dict) else None
             high = _dec(band.get("high")) if isinstance(band, dict) else None
-            cell = {"outcome": OUTCOME_WORDS[outcome], "share": "", "amounts": ""}
+            cell = {"outcome": str(OUTCOME_WORDS[outcome]), "share": "", "amounts": ""}
             if low is not None and high is not None:
                 cell["share"] = f"{_n(low * 100)}%–{_n(high * 100)}%"
                 if hi is not None:
@@ -186,4 +190,22 @@ def factor_list(data) -> list[dict]:
         if isinstance(f, dict) and f.get("code"):
             out.append({"code": str(f["code"]), "label": str(f.get("label") or f["code"]),
                         "basis": f.get("basis") or ""})
+    return out
+
+
+def escalations_of(data) -> list[dict]:
+    """An item's statutory repeat-offence escalations, ready to show (label, counts, effect, article)."""
+    out = []
+    for e in data or []:
+        if not isinstance(e, dict) or not isinstance(e.get("label"), str):
+            continue
+        basis = e.get("basis") or {}
+        cite = f"{basis.get('source', '')}{basis.get('article', '')}" if isinstance(basis, dict) else str(basis)
+        if e.get("effect") == "heavier":
+            effect = _("应当从重处罚")
+        else:
+            kinds = pgettext("list separator", "、").join(kind_label(k) for k in e.get("kinds") or [])
+            effect = _("应当给予：%(kinds)s") % {"kinds": kinds}
+        out.append({"label": e["label"], "prior_kind": e.get("prior_kind", "any"), "effect": effect,
+                    "note": e.get("note", ""), "basis": cite, "verified": bool(e.get("verified"))})
     return out

@@ -16,20 +16,22 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.catalog.models import PolicyValue
 from zhifa.catalog.policies import PARAMETERS, value_of
 from zhifa.law.errors import RuleViolation
+from zhifa.law.penalties import KIND_LABELS, PenaltyKind
 from zhifa.law.qualification import Unit
 
 from .. import services
-from ..forms import PolicyForm, add_violation, parameter_kind
+from ..forms import PolicyForm, add_violation, parameter_kind, policy_unit_name
 from .labels import quantity
 
 
 def format_value(param, value) -> str:
-    """A value as people read it: 60学时, 是/否, 60 天."""
+    """A value as people read it: 60学时, 是/否, 60 天, 10000 元, 责令停产停业、吊销许可证件."""
     kind = parameter_kind(param)
     if kind == "quantity" and isinstance(value, dict):
         amount = value.get("value")
@@ -41,9 +43,24 @@ def format_value(param, value) -> str:
             return f"{amount}{value.get('unit')}"
     if kind == "bool":
         return _("是") if value else _("否")
-    if kind == "int":
-        return f"{value} {param.unit}"
+    if kind == "int" and isinstance(value, int):
+        if param.unit == "元":
+            return _("%(n)s 元") % {"n": value}
+        if param.unit == "天":
+            return ngettext("%(n)s 天", "%(n)s 天", value) % {"n": value}
+        return f"{value} {policy_unit_name(param.unit)}"
+    if kind == "kinds" and isinstance(value, list):
+        # the statute's own names (《行政处罚法》第九条), in the order stored
+        return pgettext("list separator", "、").join(kind_label(v) for v in value) or _("（无）")
     return str(value)
+
+
+def kind_label(code) -> str:
+    """A 第九条 kind's Chinese name; a code this version does not know is shown as stored."""
+    try:
+        return KIND_LABELS[PenaltyKind(code)]
+    except ValueError:
+        return str(code)
 
 
 def _chain(agency) -> list[int]:
@@ -83,7 +100,8 @@ def _entries(agency, keys, today):
         current = value_of(key, agency, today)
         in_force = _in_force_id(rows, agency, today)
         entries.append({
-            "param": param, "current": format_value(param, current), "is_default": in_force is None,
+            "param": param, "unit": policy_unit_name(param.unit), "current": format_value(param, current),
+            "is_default": in_force is None,
             "default": format_value(param, param.default),
             "history": [{"row": r, "value": format_value(param, r.value), "in_force": r.id == in_force,
                          "future": r.effective_from > today,
