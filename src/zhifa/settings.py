@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhifa.catalog",
     "zhifa.org",
     "zhifa.parties",
+    "zhifa.cases",
 ]
 
 MIDDLEWARE = [

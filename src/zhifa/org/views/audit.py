@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from zhifa.law import procedure
 from zhifa.records.models import Event
 
 from .. import services
@@ -78,6 +79,20 @@ ACTION_LABELS = {
     "platform.admin_changed": pgettext_lazy("audit action", "平台管理后台修改"),
     "platform.admin_deleted": pgettext_lazy("audit action", "平台管理后台删除"),
 }
+# Case steps (cases.<action>): every action of the procedure table under its Chinese name there (the statute's
+# terms; kept in Chinese, not translated), and the case service's bookkeeping acts (zhifa.cases.payload.AUX_ACTIONS;
+# tests/cases checks the two lists agree).
+ACTION_LABELS.update({f"cases.{action.value}": label for action, label in procedure.ACTION_LABELS.items()})
+ACTION_LABELS.update({
+    "cases.update_particulars": "修改案件基本情况",
+    "cases.add_handler": "指派承办人员",
+    "cases.remove_handler": "撤换承办人员",
+    "cases.declare_conflict": "登记回避情形",
+    "cases.decide_approval": "负责人审批",
+    "cases.record_document": "登记文书",
+    "cases.record_material": "登记记录材料",
+    "cases.assess": "裁量计算",
+})
 
 ACTION_PREFIXES = [
     ("auth.", _("登录与账户安全")),

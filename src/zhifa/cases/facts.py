@@ -1,0 +1,282 @@
+"""The snapshot of a case the procedure table judges: ``procedure.CaseFacts`` built from the rows.
+
+Everything that needs another app is computed here as plain values (procedure.py's module docstring,
+"What the caller computes"):
+
+- each handler's ``qualified``: ``org.services.may_enforce`` for every domain of the case's items, on the day
+  the step is taken (Art 42 asks whether the officer *acting* holds the qualification; see :func:`handlers_of`);
+- ``review_required``: ``penalties.review_required`` with the agency's 法制审核目录 (``rules.review_catalogue``),
+  or the policy ``case.review_all_penalties`` (default: every penalty is reviewed);
+- ``hearing_right``: ``penalties.hearing_required`` with the province's thresholds (``rules.hearing_thresholds``);
+- ``recommended_range``: the latest discretion assessment stored on the case (``services.assess_case``);
+- ``statement_days`` and ``decision_extensions_allowed``: policies ``case.statement_days`` and
+  ``case.decision_extensions``;
+- ``calendar``: ``catalog.calendar.work_calendar()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from zhifa.catalog.calendar import work_calendar
+from zhifa.catalog.policies import training_rules
+from zhifa.catalog.rules import hearing_thresholds, review_catalogue
+from zhifa.law import procedure as proc
+from zhifa.law.errors import RuleViolation
+from zhifa.law.penalties import CONFISCATION_KINDS, ORGANISATION, PERSON, PenaltyKind, hearing_required, review_required
+from zhifa.org.models import Certificate, User
+from zhifa.org.services import may_enforce
+
+from .models import Case, CaseApproval, CaseClock, CaseDocument, CaseHandler, CaseRecord, CaseStep, ClockPause
+from .policies import policy
+
+# The day the 2021 《行政处罚法》 came into force: a reviewer doing 法制审核 before it is not one "初次从事" it
+# under Art 58(2).
+XZCFF_2021_IN_FORCE = date(2021, 7, 15)
+
+# Steps whose actor took part in the investigation (besides the handlers): they may not review the case.
+INVESTIGATION_STEPS = frozenset({
+    proc.Action.START_INVESTIGATION, proc.Action.INSPECT, proc.Action.INTERVIEW, proc.Action.RECORD_EVIDENCE,
+    proc.Action.SAMPLE, proc.Action.PRESERVE, proc.Action.SEIZE, proc.Action.SEIZE_EMERGENCY,
+    proc.Action.START_TESTING, proc.Action.END_TESTING, proc.Action.REPORT_CRIME, proc.Action.CLOSE_INVESTIGATION,
+})
+
+
+# --- penalties as JSON ------------------------------------------------------------------------------------
+
+def penalty_to_json(p: proc.Penalty | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    order = list(PenaltyKind).index
+    out: dict[str, Any] = {"kinds": [k.value for k in sorted(p.kinds, key=order)]}
+    if p.fine is not None:
+        out["fine"] = f"{p.fine:.2f}"
+    if p.confiscation is not None:
+        out["confiscation"] = f"{p.confiscation:.2f}"
+    return out
+
+
+def penalty_from_json(data: Mapping[str, Any] | None) -> proc.Penalty | None:
+    if not data:
+        return None
+    fine = data.get("fine")
+    confiscation = data.get("confiscation")
+    return proc.Penalty(frozenset(data.get("kinds") or ()), Decimal(fine) if fine is not None else None,
+                        Decimal(confiscation) if confiscation is not None else None)
+
+
+def party_kind(case: Case) -> str:
+    """公民 or 组织 for the penalty rules. A 个体工商户 is a natural person doing business (民法典第五十四条), so it
+    counts as 公民 for the Art 51 and Art 63 amounts (a documented reading)."""
+    if case.party is None:
+        return ORGANISATION
+    return ORGANISATION if case.party.kind == "organisation" else PERSON
+
+
+# --- people ---------------------------------------------------------------------------------------------
+
+def roles_of(user: User) -> frozenset[str]:
+    return frozenset(user.role_codes()) & proc.ROLES
+
+
+def reviewed_before(user: User) -> bool:
+    return user.first_review_on is not None and user.first_review_on < XZCFF_2021_IN_FORCE
+
+
+def actor_for(user: User) -> proc.Actor:
+    """The user taking a step, as the procedure rules see them."""
+    return proc.Actor(user_id=user.pk, roles=roles_of(user), name=user.full_name or user.username,
+                      has_legal_qualification=user.has_legal_qualification, reviewed_before=reviewed_before(user))
+
+
+def _person(user: User, **kw: Any) -> proc.Handler:
+    return proc.Handler(user_id=user.pk, name=user.full_name or user.username, roles=roles_of(user),
+                        has_legal_qualification=user.has_legal_qualification, reviewed_before=reviewed_before(user),
+                        **kw)
+
+
+def _qualification_data():
+    return Prefetch("user", queryset=User.objects.prefetch_related(
+        "groups",
+        Prefetch("certificates", queryset=Certificate.objects.prefetch_related(
+            "domains", "status_changes", "annual_reviews")),
+        "trainings",
+    ))
+
+
+def handlers_of(case: Case, domains: list, on: date) -> tuple[proc.Handler, ...]:
+    """The active handlers with ``qualified`` for every domain of the case's items on ``on``.
+
+    ``on`` is the day of the step: Art 42 requires the officers who carry out the act to hold the
+    qualification when they act (a certificate that expires after the violation but before the decision does not
+    qualify the decision). With no item on the case there is no domain to check, and nobody is qualified yet.
+    """
+    rows = list(CaseHandler.objects.filter(case=case, removed_on__isnull=True).prefetch_related(_qualification_data()))
+    rules_cache: dict[int | None, Any] = {}
+    out = []
+    for h in rows:
+        user = h.user
+        reasons: list[str] = []
+        if not domains:
+            reasons.append("案件尚未确定执法事项，无法判断执法领域资格")
+        else:
+            if user.agency_id not in rules_cache:
+                rules_cache[user.agency_id] = training_rules(user.agency, on)
+            for domain in domains:
+                result = may_enforce(user, domain, on, rules=rules_cache[user.agency_id])
+                if not result.allowed:
+                    reasons.extend(r.message for r in result.reasons)
+        out.append(_person(user, qualified=not reasons, qualification_reasons=tuple(dict.fromkeys(reasons)),
+                           conflict_declared=h.conflict_declared))
+    return tuple(out)
+
+
+# --- review and hearing -----------------------------------------------------------------------------------
+
+def hearing_right(case: Case, penalty: proc.Penalty | None, on: date) -> bool:
+    """Must the party be told of the right to a hearing (Art 63) for ``penalty``?"""
+    if penalty is None or not penalty.kinds:
+        return False
+    try:
+        return hearing_required(party_kind(case), penalty.kinds, penalty.fine, _confiscation(penalty),
+                                hearing_thresholds(case.agency, on), other_heavy=case.hearing_other_heavy).result
+    except RuleViolation:
+        return False  # an incomplete penalty: penalty_stated refuses the step
+
+
+def _confiscation(p: proc.Penalty) -> Decimal | None:
+    return p.confiscation if p.kinds & CONFISCATION_KINDS else None
+
+
+def _fine(p: proc.Penalty) -> Decimal | None:
+    return p.fine if PenaltyKind.FINE in p.kinds else None
+
+
+def outside_benchmark(case: Case, penalty: proc.Penalty | None) -> bool:
+    """减轻, or a fine outside the discretion result's recommended range (the 118号 catalogue's ground)."""
+    if case.assessment and case.assessment.get("outcome") == "mitigated":
+        return True
+    if penalty is None or penalty.fine is None or case.recommended_min is None or case.recommended_max is None:
+        return False
+    return not case.recommended_min <= penalty.fine <= case.recommended_max
+
+
+def review_required_for(case: Case, penalty: proc.Penalty | None, *, hearing_held: bool, on: date) -> bool:
+    """Must the decision pass 法制审核 (Art 58)? The statutory grounds always count; for a penalty, also the
+    agency's catalogue, and every penalty when ``case.review_all_penalties`` is on."""
+    statutory = case.review_public_interest or case.review_complex or case.review_other_law
+    if penalty is None or not penalty.kinds:
+        return statutory or hearing_held
+    if policy("case.review_all_penalties", case.agency, on):
+        return True
+    try:
+        return review_required(party_kind(case), penalty.kinds, _fine(penalty), _confiscation(penalty),
+                               catalogue=review_catalogue(case.agency, on), hearing_held=hearing_held,
+                               major_public_interest=case.review_public_interest, complex_case=case.review_complex,
+                               other_law=case.review_other_law,
+                               outside_benchmark=outside_benchmark(case, penalty)).result
+    except RuleViolation:
+        return True  # an incomplete penalty: the safe answer; penalty_stated refuses the step anyway
+
+
+# --- the snapshot -----------------------------------------------------------------------------------------
+
+def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None = None) -> proc.CaseFacts:
+    """The snapshot of ``case`` on ``today`` for ``procedure.check`` (``declared``: the flags the officer declares
+    with the request, ``credentials_shown`` and ``statement_heard``).
+
+    Reads the case instance as it is in memory (the service has applied the request's fields to it) and its
+    related rows from the database (the request's documents and records are already written, in the same
+    transaction).
+    """
+    declared = declared or {}
+    items = list(case.case_items.select_related("item__domain"))
+    domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
+    handlers = handlers_of(case, domains, today)
+
+    investigators = set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
+    investigators |= set(CaseStep.objects.filter(case=case, action__in=[a.value for a in INVESTIGATION_STEPS])
+                         .values_list("actor_id", flat=True))
+
+    review = case.reviews.select_related("reviewer").order_by("-id").first()
+    reviewer = _person(review.reviewer) if review is not None and review.reviewer is not None else None
+
+    approvals = tuple(
+        proc.Approval(a.kind, a.decided_by_id, roles_of(a.decided_by), a.decided_on)
+        for a in CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
+        .prefetch_related("decided_by__groups"))
+
+    clocks = list(CaseClock.objects.filter(case=case).order_by("id"))
+    running = frozenset(c.code for c in clocks if c.stopped_on is None)
+    remedy_ends = [c.due_on for c in clocks if c.code in ("reconsideration", "litigation")]
+    notified = penalty_from_json(case.notified_penalty)
+    proposed = penalty_from_json(case.proposed_penalty)
+    hearing_held = case.hearing_held_on is not None
+
+    return proc.CaseFacts(
+        procedure=proc.Procedure(case.procedure),
+        state=proc.State(case.state) if case.state else None,
+        today=today,
+        calendar=work_calendar(),
+        prior_state=proc.State(case.prior_state) if case.prior_state else None,
+        clue_source=case.clue_source or None,
+        filed_on=case.filed_on,
+        act_date=case.act_date,
+        act_end_date=case.act_end_date,
+        discovered_on=case.discovered_on,
+        serious_limitation=case.serious_limitation,
+        handlers=handlers,
+        investigator_ids=frozenset(investigators),
+        items=tuple(ci.item.code for ci in items),
+        domains=frozenset(d.code for d in domains),
+        party_kind=party_kind(case),
+        credentials_shown=bool(declared.get("credentials_shown")),
+        facts_established=case.facts_established,
+        notified=notified,
+        proposed=proposed,
+        decision=proc.DecisionKind(case.decision_kind) if case.decision_kind else None,
+        prior_fines_same_act=case.prior_fines_same_act,
+        recommended_range=((case.recommended_min, case.recommended_max)
+                           if case.recommended_min is not None and case.recommended_max is not None else None),
+        outside_range_reason=case.outside_range_reason,
+        notice_served_on=case.notice_served_on,
+        statement_days=policy("case.statement_days", case.agency, case.notice_served_on or today),
+        statement_waived=case.statement_waived,
+        statement_heard=bool(declared.get("statement_heard")),
+        hearing_right=hearing_right(case, notified or proposed, today),
+        hearing_requested_on=case.hearing_requested_on,
+        hearing_waived=case.hearing_waived,
+        hearing_declined=case.hearing_declined,
+        hearing_notice_on=case.hearing_notice_on,
+        hearing_date=case.hearing_date,
+        hearing_held_on=case.hearing_held_on,
+        hearing_host_id=case.hearing_host_id,
+        review_required=review_required_for(case, proposed, hearing_held=hearing_held, on=today),
+        review_status=review.status if review is not None else None,
+        reviewer=reviewer,
+        reviewed_on=review.reviewed_on if review is not None else None,
+        collective_discussion_needed=case.major_case,
+        collective_discussion_held=case.collective_discussion_held,
+        approvals=approvals,
+        decision_extensions_allowed=policy("case.decision_extensions", case.agency, today),
+        decision_extensions_used=sum(c.extensions for c in clocks if c.code == "decision"),
+        seizure_extended=any(c.extended for c in clocks if c.code == "seizure" and c.stopped_on is None),
+        decision_served_on=case.decision_served_on,
+        public_notice_on=case.public_notice_on,
+        deferred_until=case.deferred_until,
+        urge_served_on=case.urge_served_on,
+        remedies_expired_on=max(remedy_ends) if remedy_ends else None,
+        hard_to_enforce=case.hard_to_enforce,
+        remote_area=case.remote_area,
+        party_requests_collection=case.party_requests_collection,
+        documents=frozenset(CaseDocument.objects.filter(case=case).values_list("code", flat=True)),
+        records=frozenset(CaseRecord.objects.filter(case=case).values_list("code", flat=True)),
+        running_clocks=running,
+        open_exclusions=frozenset(ClockPause.objects.filter(case=case, closed_on__isnull=True)
+                                  .values_list("kind", flat=True)),
+    )

@@ -1,0 +1,68 @@
+"""The policy parameters the case rules read (DESIGN.md §4 "Policies are dated data").
+
+They are declared here, next to the rules that use them, and added to the catalog's register
+(``zhifa.catalog.policies.PARAMETERS``, a plain dict) when the app is ready, so the policy screens list them
+and ``value_of`` reads them (dated, per agency, inherited) like every other parameter. The values that
+law.md §3.2 marks [U] (MCT departmental rules, unverified) are defaults for the seed bureau only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from zhifa.catalog.policies import PARAMETERS, Parameter, value_of
+
+PROCEDURE_BASIS = ("《中华人民共和国行政处罚法》第五十四条、第六十条；文化和旅游部门规章的立案、办案期限规则"
+                   "（law.md §3.2 [U]，未核实，由本机关设定）")
+STATEMENT_BASIS = ("《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十二条（法律未规定陈述、申辩期限；"
+                   "常见为三日或五日，law.md §3.2 [U]）")
+REVIEW_ALL_BASIS = ("《中华人民共和国行政处罚法》第五十八条；国办发〔2018〕118号；"
+                    "本机关规定（种子机关对全部行政处罚决定进行法制审核）")
+
+
+def _bool(value: Any) -> bool:
+    from zhifa.law.errors import RuleViolation
+
+    if not isinstance(value, bool):
+        raise RuleViolation("policy_shape", "取值应为 是（true）或 否（false）", "value")
+    return value
+
+
+def _int_between(lo: int, hi: int):
+    from zhifa.law.errors import RuleViolation
+
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise RuleViolation("policy_range", f"取值应为 {lo} 到 {hi} 之间的整数", "value")
+        return value
+    return check
+
+
+CASE_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("case.review_all_penalties", "法制审核：全部行政处罚决定", True, "是/否", REVIEW_ALL_BASIS,
+              "开启后，凡拟给予行政处罚的案件一律须经法制审核（第五十八条列举的情形和本机关目录之外也审核）。"
+              "不予处罚的决定仍按第五十八条的法定情形判断。", _bool),
+    Parameter("case.statement_days", "陈述、申辩期限", 5, "工作日", STATEMENT_BASIS,
+              "事先告知书送达后，当事人提出陈述、申辩的期限（工作日）。期满前不得作出处罚决定，当事人明确放弃的除外。",
+              _int_between(1, 30)),
+    Parameter("case.filing_days", "立案期限", 15, "工作日", PROCEDURE_BASIS,
+              "自收到案源之日起作出立案或者不予立案决定的期限（工作日）。法律只规定“及时立案”。", _int_between(1, 60)),
+    Parameter("case.decision_extensions", "办案期限可延长次数", 1, "次", PROCEDURE_BASIS,
+              "九十日办案期限经负责人批准可以延长的次数（第六十条“法律、法规、规章另有规定的，从其规定”）。",
+              _int_between(0, 5)),
+    Parameter("case.decision_extension_days", "办案期限每次延长天数", 30, "天", PROCEDURE_BASIS,
+              "每次批准延长办案期限的自然日数。", _int_between(1, 90)),
+)
+
+
+def register() -> None:
+    """Add the case parameters to the catalog's register (idempotent)."""
+    for p in CASE_PARAMETERS:
+        PARAMETERS.setdefault(p.key, p)
+
+
+def policy(key: str, agency, on: date) -> Any:
+    """The value of a case parameter for ``agency`` on ``on``."""
+    register()  # a process that imports the services before the app registry is ready still sees them
+    return value_of(key, agency, on)
