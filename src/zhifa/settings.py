@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.parties",
     "zhifa.cases",
+    "zhifa.api",
 ]
 
 MIDDLEWARE = [

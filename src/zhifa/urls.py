@@ -20,6 +20,8 @@ urlpatterns = [
     path("org/", include("zhifa.org.urls")),
     path("parties/", include("zhifa.parties.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
+    path("cases/", include("zhifa.cases.urls")),
+    path("api/v1/", include("zhifa.api.urls")),
     path("platform-admin/", admin.site.urls),
 ]
 

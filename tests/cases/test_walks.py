@@ -182,6 +182,8 @@ def test_hearing_case_with_review_after_hearing_and_court_enforcement(zhang, li,
 
     step(case, A.REQUEST_HEARING, clerk, D(2026, 5, 13))
     assert case.state == State.HEARING_REQUESTED and "hearing_request" not in running(case)
+    # the statement and defence are heard at the hearing (Art 64, 65): the 陈述申辩 period ends with the request
+    assert set(running(case)) == {"decision"}
     # requested in time: may not be refused (Art 64(1))
     err = refused(case, A.DECLINE_HEARING, head, D(2026, 5, 14), documents=["hearing_refusal_notice"], reason="无")
     assert "hearing_refused_in_window" in codes(err) and "第六十四条第一项" in cited(err, "hearing_refused_in_window")
@@ -207,6 +209,15 @@ def test_hearing_case_with_review_after_hearing_and_court_enforcement(zhang, li,
     step(case, A.DECIDE_PENALTY, head, D(2026, 6, 4), documents=["penalty_decision"])
     step(case, A.SERVE_ELECTRONIC, clerk, D(2026, 6, 4), documents=["electronic_service_consent"],
          records=["electronic_delivery_proof"], address="xinghe@example.cn")
+    # 记录公示 (国办发〔2018〕118号) ends the 7-working-day publication clock; not before the decision
+    assert "publish_penalty" in running(case)
+    err = refused(case, A.RECORD_PUBLICATION, clerk, D(2026, 6, 5), published_on="2026-06-03", where="县政府网站")
+    assert codes(err) == {"published_before_decision"}
+    assert codes(refused(case, A.RECORD_PUBLICATION, clerk, D(2026, 6, 5))) == {"payload_required"}  # where
+    step(case, A.RECORD_PUBLICATION, clerk, D(2026, 6, 5), published_on="2026-06-05",
+         where="https://www.pingyu.gov.cn/zfgs/2026-001", note="已隐去个人信息")
+    assert case.state == State.SERVED and "publish_penalty" not in running(case)
+    assert set(running(case)) == {"payment", "reconsideration", "litigation"}
     # 15 days end on Fri 06-19, the Dragon Boat Festival: the last day rolls to Mon 06-22
     assert running(case)["payment"] == D(2026, 6, 22)
     assert "payment_not_overdue" in codes(refused(case, A.MARK_OVERDUE, clerk, D(2026, 6, 22)))
@@ -222,6 +233,7 @@ def test_hearing_case_with_review_after_hearing_and_court_enforcement(zhang, li,
     step(case, A.APPLY_COURT_ENFORCEMENT, head, D(2026, 12, 7), documents=["enforcement_application"],
          court="平舆县人民法院")
     step(case, A.RECORD_ENFORCED, clerk, D(2026, 12, 28), records=["enforcement_result"], result="已执行完毕")
+    assert running(case) == {}  # the payment period ends with the enforcement, the remedies were over before
     step(case, A.CLOSE, head, D(2026, 12, 29), documents=["case_closing_report"])
     step(case, A.ARCHIVE, clerk, D(2026, 12, 30), documents=["case_file_index"])
     assert case.state == State.ARCHIVED

@@ -36,6 +36,19 @@ def test_list():
     assert (row["name"], row["length"], row["unit"]) == ("行政处罚决定公示", 7, "working_days")
 
 
+def test_list_says_who_each_clock_binds():
+    code, data = law("deadline", "--list")
+    assert code == 0
+    binds = {row["kind"]: row["binds"] for row in data}
+    assert set(binds.values()) == {"agency", "party"}
+    assert binds == {c.code: c.binds for c in CLOCKS.values()}
+    for kind in ("reconsideration", "litigation", "litigation_after_reconsideration", "payment", "hearing_request"):
+        assert binds[kind] == "party", kind
+    for kind in ("decision", "service", "publish_penalty", "seizure"):
+        assert binds[kind] == "agency", kind
+    assert {"kind", "name", "length", "unit", "unit_name", "starts", "flags", "basis", "binds"} == set(data[0])
+
+
 def test_deadline_across_national_day_2026(seeded):
     code, data = law("deadline", "publish_penalty", "--from", "2026-09-29")
     assert code == 0

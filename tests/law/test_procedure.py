@@ -395,6 +395,11 @@ GUARD_ROWS = [
      {"documents": frozenset()}, {"documents": frozenset({"complaint_form"})}, "document_missing"),
     ("第五十四条", "clue_source_recorded", Action.REGISTER_CLUE, {"state": None}, {"clue_source": None}, {},
      "clue_source_missing"),
+    ("118号", "penalty_decided", Action.RECORD_PUBLICATION, {"state": State.SERVED},
+     {"decision": DecisionKind.NO_PENALTY}, {"decision": DecisionKind.PENALTY}, "no_penalty_decision"),
+    ("第十一条", "crime_report_decided", Action.DECIDE_PENALTY, {},
+     {"running_clocks": frozenset({"decision", "criminal_transfer_decision"})},
+     {"running_clocks": frozenset({"decision"})}, "crime_report_pending"),
 ]
 
 
@@ -759,6 +764,166 @@ def test_summary_case_turns_into_a_general_case() -> None:
     f = step(f, Action.TO_GENERAL, OFFICER_1)
     assert f.procedure is G and f.state is State.CLUE and f.running_clocks == {"filing"}
     assert Action.FILE in available_actions(f, HEAD.roles)
+
+
+# --- Clocks end with their purpose -----------------------------------------------------------------------------
+
+MEASURE_CLOCKS = frozenset({"preservation_handling", "seizure", "emergency_measure_report"})
+_PRE = MEASURE_CLOCKS | {"decision", "criminal_transfer_decision"}
+_AFTER = MEASURE_CLOCKS | {"publish_penalty"}
+# The clocks that may still run in each state, whatever path led there (every conditional clock started).
+MAY_RUN: dict[tuple[Procedure, State], frozenset[str]] = {
+    **{(G, s): _PRE for s in PRE_DECISION},
+    (G, State.CLUE): frozenset({"filing"}),
+    (G, State.FILED): _PRE - {"criminal_transfer_decision"},
+    (G, State.NOTIFIED): _PRE | {"statement", "hearing_request"},
+    (G, State.SUSPENDED): _PRE | {"statement", "hearing_request"},  # suspended while the party had time
+    (G, State.TRANSFERRED): MEASURE_CLOCKS | {"criminal_transfer_handover"},
+    (G, State.DECIDED): _AFTER | {"service", "public_notice_service"},
+    (G, State.SERVED): _AFTER | {"payment", "reconsideration", "litigation"},
+    (G, State.PERFORMING): _AFTER | {"payment", "reconsideration", "litigation", "court_enforcement_earliest"},
+    (G, State.PAID): _AFTER | {"reconsideration", "litigation"},
+    (G, State.ENFORCED): _AFTER,  # the remedy periods were over before the court was asked (强制法第五十三条)
+    **{(p, s): frozenset() for p in Procedure for s in (State.CLOSED, State.ARCHIVED, State.WITHDRAWN,
+                                                          State.NOT_FILED)},
+    (S, State.ON_THE_SPOT): frozenset(),
+    (S, State.DECIDED): frozenset({"payment", "reconsideration", "litigation", "cash_to_agency"}),
+    (S, State.FILED_WITH_AGENCY): frozenset({"payment", "reconsideration", "litigation", "cash_to_agency"}),
+    (S, State.PAID): frozenset({"reconsideration", "litigation", "cash_to_agency"}),
+    (S, State.ENFORCED): frozenset({"cash_to_agency"}),  # only on a path collected on the spot yet enforced
+    (S, State.PERFORMING): frozenset({"payment", "reconsideration", "litigation", "court_enforcement_earliest",
+                                      "cash_to_agency"}),
+}
+
+
+def _after(procedure: Procedure, state: State | None, prior: State | None, running: frozenset[str],
+           t: Transition) -> tuple[Procedure, State, State | None, frozenset[str]]:
+    """The table's effect of ``t`` on the running clocks, as the case service applies it (stop, then start)."""
+    stopped = frozenset() if t.stops_all else running - set(t.stops)
+    new = prior if t.returns else (t.target or state)
+    assert new is not None
+    if new is State.SUSPENDED and state is not State.SUSPENDED:
+        prior = state
+    return t.switches_to or procedure, new, prior, stopped | set(t.starts)
+
+
+def test_no_clock_outlives_its_purpose_on_any_path() -> None:
+    """Every path through the table (guards aside, every conditional clock started): in each state only the clocks
+    that still have a purpose there run — nothing is left for 结案 to stop."""
+    starts = [(t.procedure, None, None, frozenset(), t) for t in TABLE if t.creates]
+    seen: set[tuple] = set()
+    queue = deque(_after(p, s, prior, r, t) for p, s, prior, r, t in starts)
+    while queue:
+        node = queue.popleft()
+        if node in seen:
+            continue
+        seen.add(node)
+        procedure, state, prior, running = node
+        allowed = MAY_RUN[(procedure, state)]
+        assert running <= allowed, (procedure.value, state.value, sorted(running - allowed))
+        for t in transitions_from(procedure, state):
+            if t.returns and prior is None:
+                continue
+            if "crime_report_decided" in t.guards and "criminal_transfer_decision" in running:
+                continue  # the one guard about a clock: a crime report is decided on before the case
+            queue.append(_after(procedure, state, prior, running, t))
+    assert {(p, s) for p, s, _, _ in seen} >= {(G, State.CLOSED), (S, State.CLOSED), (G, State.ENFORCED)}
+
+
+def _walk(procedure: Procedure, actions: tuple[Action, ...], **facts: object) -> tuple[State, frozenset[str]]:
+    """Walk ``actions`` through the table (guards aside) with the case's conditional clocks."""
+    f = replace(NEW_GENERAL if procedure is G else NEW_SUMMARY, **facts)  # type: ignore[arg-type]
+    for action in actions:
+        t = transition_for(f.procedure, f.state, action)
+        assert t is not None, (action, f.state)
+        started = clocks_started(f, action)
+        running = frozenset() if t.stops_all else f.running_clocks - set(t.stops)
+        f = replace(f, state=target_of(f, action) if f.state is not None else t.target,
+                    procedure=t.switches_to or f.procedure, decision=t.decision or f.decision,
+                    running_clocks=running | set(started))
+    assert f.state is not None
+    return f.state, f.running_clocks
+
+
+FINE = {"proposed": Penalty(frozenset({PenaltyKind.FINE}), Decimal(5000))}
+_TO_NOTICE = (Action.REGISTER_CLUE, Action.FILE, Action.START_INVESTIGATION, Action.CLOSE_INVESTIGATION,
+              Action.SUBMIT_REVIEW, Action.PASS_REVIEW, Action.SUBMIT_FOR_DECISION, Action.NOTIFY)
+_HEARING = (*_TO_NOTICE, Action.REQUEST_HEARING, Action.SCHEDULE_HEARING, Action.HOLD_HEARING, Action.SUBMIT_REVIEW,
+            Action.PASS_REVIEW, Action.SUBMIT_FOR_DECISION)
+_DECIDED = (*_TO_NOTICE, Action.CONCLUDE_STATEMENTS, Action.DECIDE_PENALTY)
+_SERVED = (*_DECIDED, Action.SERVE)
+_PUBLISHED = (*_SERVED, Action.RECORD_PUBLICATION)
+_OVERDUE = (*_PUBLISHED, Action.MARK_OVERDUE, Action.IMPOSE_SURCHARGE, Action.URGE)
+REMEDIES = {"reconsideration", "litigation"}
+
+# (id, procedure, facts, path, end state, the clocks running at the end): the demo's paths.
+CLOCK_ROWS = [
+    ("notified-with-hearing-right", G, {**FINE, "hearing_right": True}, _TO_NOTICE, State.NOTIFIED,
+     {"decision", "statement", "hearing_request"}),
+    ("hearing-requested", G, {**FINE, "hearing_right": True}, (*_TO_NOTICE, Action.REQUEST_HEARING),
+     State.HEARING_REQUESTED, {"decision"}),
+    ("hearing-held", G, {**FINE, "hearing_right": True}, _HEARING[:-3], State.HEARING_HELD, {"decision"}),
+    ("decided-after-hearing", G, {**FINE, "hearing_right": True}, (*_HEARING, Action.DECIDE_PENALTY), State.DECIDED,
+     {"service", "publish_penalty"}),
+    ("statement-waived", G, FINE, (*_TO_NOTICE, Action.WAIVE_STATEMENT), State.NOTIFIED, {"decision"}),
+    ("decided", G, FINE, _DECIDED, State.DECIDED, {"service", "publish_penalty"}),
+    ("served", G, FINE, _SERVED, State.SERVED, {"publish_penalty", "payment", *REMEDIES}),
+    ("published", G, FINE, _PUBLISHED, State.SERVED, {"payment", *REMEDIES}),
+    ("published-when-decided", G, FINE, (*_DECIDED, Action.RECORD_PUBLICATION), State.DECIDED, {"service"}),
+    ("paid", G, FINE, (*_PUBLISHED, Action.PAY), State.PAID, REMEDIES),
+    ("performing-urged", G, FINE, _OVERDUE, State.PERFORMING, {"payment", "court_enforcement_earliest", *REMEDIES}),
+    ("paid-after-urge", G, FINE, (*_OVERDUE, Action.PAY), State.PAID, REMEDIES),
+    ("court-applied", G, FINE, (*_OVERDUE, Action.APPLY_COURT_ENFORCEMENT), State.PERFORMING, {"payment"}),
+    ("enforced", G, FINE, (*_OVERDUE, Action.APPLY_COURT_ENFORCEMENT, Action.RECORD_ENFORCED), State.ENFORCED,
+     set()),
+    ("enforced-unpublished", G, FINE, (*_SERVED, Action.MARK_OVERDUE, Action.URGE, Action.APPLY_COURT_ENFORCEMENT,
+                                       Action.RECORD_ENFORCED), State.ENFORCED, {"publish_penalty"}),
+    ("closed", G, FINE, (*_PUBLISHED, Action.PAY, Action.CLOSE), State.CLOSED, set()),
+    ("published-after-closing", G, FINE, (*_SERVED, Action.PAY, Action.CLOSE, Action.RECORD_PUBLICATION),
+     State.CLOSED, set()),
+    ("no-penalty-served", G, {}, (*_TO_NOTICE[:4], Action.SUBMIT_FOR_DECISION, Action.DECIDE_NO_PENALTY,
+                                  Action.SERVE), State.SERVED, REMEDIES),
+    ("crime-reported-then-jurisdiction-transferred", G, {},
+     (*_TO_NOTICE[:3], Action.REPORT_CRIME, Action.TRANSFER_JURISDICTION), State.TRANSFERRED, set()),
+    ("crime-transferred", G, {}, (*_TO_NOTICE[:3], Action.REPORT_CRIME, Action.TRANSFER_CRIMINAL,
+                                  Action.RECORD_POLICE_FILING, Action.HAND_OVER), State.TRANSFERRED, set()),
+    ("summary-collected", S, {"proposed": Penalty(frozenset({PenaltyKind.FINE}), Decimal(100))},
+     (Action.START_SUMMARY, Action.DECIDE_ON_THE_SPOT, Action.COLLECT_ON_THE_SPOT, Action.DEPOSIT_CASH,
+      Action.FILE_WITH_AGENCY), State.FILED_WITH_AGENCY, REMEDIES),
+    ("summary-enforced", S, {"proposed": Penalty(frozenset({PenaltyKind.FINE}), Decimal(100))},
+     (Action.START_SUMMARY, Action.DECIDE_ON_THE_SPOT, Action.FILE_WITH_AGENCY, Action.MARK_OVERDUE, Action.URGE,
+      Action.APPLY_COURT_ENFORCEMENT, Action.RECORD_ENFORCED), State.ENFORCED, set()),
+]
+
+
+@pytest.mark.parametrize(("procedure", "facts", "path", "state", "running"), [r[1:] for r in CLOCK_ROWS],
+                         ids=[r[0] for r in CLOCK_ROWS])
+def test_running_clocks_at_the_end_of_each_path(procedure: Procedure, facts: dict, path: tuple[Action, ...],
+                                                state: State, running: set[str]) -> None:
+    assert _walk(procedure, path, **facts) == (state, frozenset(running))
+
+
+def test_record_publication_row() -> None:
+    """记录公示: after a penalty decision in every later state up to 结案, state unchanged, by officer, clerk or head;
+    it ends the publication clocks."""
+    rows = [t for t in TABLE if t.action is Action.RECORD_PUBLICATION]
+    assert len(rows) == 1
+    t = rows[0]
+    assert t.sources == {State.DECIDED, State.SERVED, State.PERFORMING, State.PAID, State.ENFORCED, State.CLOSED}
+    assert t.target is None and t.roles == {"officer", "clerk", "head"}
+    assert set(t.stops) == {"publish_penalty", "publish_other"} and "penalty_decided" in t.guards
+    f = replace(READY, state=State.CLOSED, decision=DecisionKind.PENALTY)
+    assert check(f, Action.RECORD_PUBLICATION, CLERK) == [] and target_of(f, Action.RECORD_PUBLICATION) is State.CLOSED
+
+
+def test_party_clocks() -> None:
+    from zhifa.law.procedure import PARTY_CLOCKS, clock_binds
+
+    party = {"statement", "hearing_request", "payment", "court_enforcement_earliest", "reconsideration", "litigation",
+             "litigation_after_reconsideration"}
+    assert party == PARTY_CLOCKS
+    for code in ("decision", "service", "publish_penalty", "filing", "seizure", "cash_to_agency"):
+        assert clock_binds(code) == "agency"
 
 
 # --- Charts ----------------------------------------------------------------------------------------------------

@@ -183,6 +183,9 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     A.URGE: {"served_on": Field("date", "催告书送达日期", attr="urge_served_on", today_default=True)},
     A.APPLY_COURT_ENFORCEMENT: {"court": Field("text", "受理法院", required=True)},
     A.RECORD_ENFORCED: {"result": _reason("执行结果")},
+    # publication of the penalty decision (国办发〔2018〕118号); the public portal (issue 7) will record it itself
+    A.RECORD_PUBLICATION: {"published_on": Field("date", "公示日期", today_default=True),
+                           "where": Field("text", "公示网址或者地点", required=True, max_length=500)},
     # suspension, withdrawal, end
     A.SUSPEND: {"reason": _reason("中止的理由")},
     A.RESUME: {"reason": Field("longtext", "恢复的理由")},

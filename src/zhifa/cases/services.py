@@ -407,6 +407,10 @@ def _check_more(s: _Step) -> list[RuleViolation]:
         out.append(_refuse("deferral_in_past", "延期（分期）缴纳的期限应晚于批准之日", "deferred_until", proc.ART_66))
     if s.action == A.FILE and case.filed_on and case.clue_received_on and case.filed_on < case.clue_received_on:
         out.append(_refuse("filed_before_clue", "立案日期早于案源登记日期", "filed_on", proc.ART_54))
+    published = v.get("published_on")
+    if s.action == A.RECORD_PUBLICATION and published and case.decided_on and published < case.decided_on:
+        out.append(_refuse("published_before_decision", f"公示日期早于处罚决定日期{case.decided_on.isoformat()}",
+                           "published_on", proc.ART_48_PUBLIC))
     return out
 
 

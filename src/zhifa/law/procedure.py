@@ -43,6 +43,17 @@ case that went back and forth is judged on its latest facts. A decision may not 
 was not notified unless it replaces a dropped, heavier kind (Art 44–45). Closing needs no running
 先行登记保存 or 查封扣押 and no cash collected on the spot still outside the agency.
 
+**Clocks end with their purpose.** Every clock a step starts is stopped by the step that ends what it waits for,
+so none runs on to 结案 and shows as overdue: the 陈述申辩 and 听证申请 periods end when the party asks for a
+hearing (the statement and defence are then heard at the hearing, Art 64–65) and at the latest with the decision;
+the payment period ends with payment, on-the-spot collection or 强制执行完毕; the remedy periods (复议, 诉讼) have
+ended when the agency applies to court (行政强制法 Art 53), so that step stops them; a crime report must be decided
+(移送 or 不予移送) before the case is decided, as a penalty may not replace a transfer (移送规定第十一条). The
+publication of a penalty decision (国办发〔2018〕118号: 7 working days) is recorded by 记录公示 (date, web address
+or place), in any state after the decision up to 结案; the public portal (issue 7) will later publish decisions and
+record this step itself. Who a clock binds (the agency or the party, :func:`clock_binds`) decides whether its lapse
+is the agency's overdue deadline.
+
 A guard is ``guard(facts, actor, transition) -> list[RuleViolation]``: it gets the row too, because the
 document, record, approval, clock and excluded-period checks read the row's own requirements.
 """
@@ -59,6 +70,7 @@ from types import MappingProxyType
 from .calendar import WorkCalendar
 from .citations import ART_42, ART_52, ART_55, XZCFF
 from .clocks import (
+    AGENCY,
     ART_36,
     ART_56,
     ART_60,
@@ -69,8 +81,10 @@ from .clocks import (
     ART_71,
     CLOCKS,
     GBF_118,
+    GBF_118_PUBLISH,
     MSSSF,
     MSSSF_ART_95,
+    PARTY,
     QZF,
     QZF_ART_19,
     QZF_ART_25,
@@ -78,6 +92,7 @@ from .clocks import (
     QZF_ART_54,
     YSGD_ART_12,
     YSGD_TRANSFER,
+    Binds,
     due,
 )
 from .discretion import ART_5, ART_29, ART_33_3, ART_34, MCT_DISCRETION
@@ -115,6 +130,7 @@ ART_45 = Citation(XZCFF, "第四十五条",
                   "当事人有权进行陈述和申辩，行政机关应当复核；行政机关不得因当事人陈述、申辩而给予更重的处罚")
 ART_46 = Citation(XZCFF, "第四十六条", "证据的种类；证据必须经查证属实，方可作为认定案件事实的根据")
 ART_47 = Citation(XZCFF, "第四十七条", "对行政处罚的启动、调查取证、审核、决定、送达、执行等进行全过程记录，归档保存")
+ART_48_PUBLIC = Citation(XZCFF, "第四十八条第一款", "具有一定社会影响的行政处罚决定应当依法公开")
 ART_52_FILING = Citation(XZCFF, "第五十二条", "执法人员当场作出的行政处罚决定，应当报所属行政机关备案")
 ART_53 = Citation(XZCFF, "第五十三条", "对当场作出的行政处罚决定，当事人应当依照第六十七条至第六十九条的规定履行")
 ART_54 = Citation(XZCFF, "第五十四条", "符合立案标准的，行政机关应当及时立案；调查或者检查应当全面、客观、公正")
@@ -154,6 +170,8 @@ SEPARATION_OF_DUTIES = Citation("本系统职责分离规则（DESIGN.md §4）"
 MCT_PROCEDURE = Citation("文化和旅游部门规章（文化市场综合行政执法管理办法等）", "",
                          "立案期限、办案期限的延长和不计入期间、案件中止与恢复、撤销立案、结案：law.md §3.2 [U]，"
                          "未核实，由政策参数设定")
+YSGD_NO_SUBSTITUTE = Citation("《行政执法机关移送涉嫌犯罪案件的规定》", "第十一条",
+                              "行政执法机关对应当向公安机关移送的涉嫌犯罪案件，不得以行政处罚代替移送")
 REPORT_RULES = Citation("《文化市场举报办理规范》", "", "投诉举报的登记和处理（law.md §4 第1行；条号未核实）")
 ARCHIVE_RULES = Citation("行政执法案卷管理规定", "", "案卷封面、卷内目录和备考表（law.md §3.5 建议文书；条号未核实）")
 
@@ -340,6 +358,8 @@ class Action(StrEnum):
     URGE = "urge"
     APPLY_COURT_ENFORCEMENT = "apply_court_enforcement"
     RECORD_ENFORCED = "record_enforced"
+    # publication
+    RECORD_PUBLICATION = "record_publication"
     # suspension, withdrawal, end
     SUSPEND = "suspend"
     RESUME = "resume"
@@ -412,6 +432,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType({
     Action.URGE: "催告",
     Action.APPLY_COURT_ENFORCEMENT: "申请法院强制执行",
     Action.RECORD_ENFORCED: "强制执行完毕",
+    Action.RECORD_PUBLICATION: "记录公示",
     Action.SUSPEND: "中止",
     Action.RESUME: "恢复",
     Action.WITHDRAW: "撤销立案",
@@ -558,12 +579,27 @@ class PolicyClock:
     name: str
     unit: str
     basis: tuple[Citation, ...]
+    binds: Binds = AGENCY  # who must act within the period (clocks.Clock.binds)
 
 
 POLICY_CLOCKS: Mapping[str, PolicyClock] = MappingProxyType({
+    # the agency must decide whether to file
     "filing": PolicyClock("filing", "立案期限", "working_days", (ART_54, MCT_PROCEDURE)),
-    "statement": PolicyClock("statement", "陈述、申辩期限", "working_days", (ART_44, ART_45, MCT_PROCEDURE)),
+    # the party's time to state and defend; the agency only waits for it to end
+    "statement": PolicyClock("statement", "陈述、申辩期限", "working_days", (ART_44, ART_45, MCT_PROCEDURE),
+                             binds=PARTY),
 })
+
+
+def clock_binds(code: str) -> Binds:
+    """Who must act within clock ``code`` (``clocks.CLOCKS`` or :data:`POLICY_CLOCKS`): "agency" or "party"."""
+    clock = CLOCKS.get(code) or POLICY_CLOCKS[code]
+    return clock.binds
+
+
+# The clocks that are the party's time, not the agency's deadlines (a lapse is not the agency's delay).
+PARTY_CLOCKS: frozenset[str] = frozenset(
+    c for c in (*CLOCKS, *POLICY_CLOCKS) if clock_binds(c) == PARTY)
 
 
 # --- Facts -------------------------------------------------------------------------------------------
@@ -799,14 +835,18 @@ A = Action
 OFF, REV, HD, CLK = {OFFICER}, {REVIEWER}, {HEAD}, {CLERK}
 TEAM = ("two_qualified_officers", "no_conflict")  # Art 42, 43: every step the officers take together
 OFFICER_STEP = ("actor_is_handler", *TEAM)
+# A decision ends the waiting for the party (陈述申辩, 听证申请) whichever way the case came to it.
+DECISION_STOPS = ("decision", "statement", "hearing_request")
+# The general-procedure states after a decision, up to 结案 (记录公示 may be taken in each).
+AFTER_DECISION = frozenset({St.DECIDED, St.SERVED, St.PERFORMING, St.PAID, St.ENFORCED, St.CLOSED})
 
 
 def _performance(proc: Procedure, served: frozenset[State]) -> list[Transition]:
     """Performance and enforcement (Art 66–73; 行政强制法 Art 35, 45, 53–54), the same in both procedures."""
     owing = served | {St.PERFORMING}
     return [
-        _t(A.PAY, proc, owing, St.PAID, OFF | CLK, records=("payment_proof",), stops=("payment",),
-           basis=(ART_67,)),
+        _t(A.PAY, proc, owing, St.PAID, OFF | CLK, records=("payment_proof",),
+           stops=("payment", "court_enforcement_earliest"), basis=(ART_67,)),
         _t(A.APPROVE_DEFERRAL, proc, owing, St.PERFORMING, HD,
            documents=("deferral_application", "deferral_approval_form", "deferral_notice"), basis=(ART_66,)),
         _t(A.MARK_OVERDUE, proc, served, St.PERFORMING, OFF | CLK, "payment_overdue", basis=(ART_67, ART_72)),
@@ -815,9 +855,11 @@ def _performance(proc: Procedure, served: frozenset[State]) -> list[Transition]:
         _t(A.URGE, proc, {St.PERFORMING}, None, OFF, "payment_overdue", documents=("performance_reminder",),
            starts=("court_enforcement_earliest",), basis=(QZF_ART_35, QZF_ART_54)),
         _t(A.APPLY_COURT_ENFORCEMENT, proc, {St.PERFORMING}, None, HD, "court_application_window",
-           documents=("enforcement_application",), stops=("court_enforcement_earliest",),
+           documents=("enforcement_application",),
+           stops=("court_enforcement_earliest", "reconsideration", "litigation"),  # their windows are over
            basis=(ART_72, QZF_ART_53, QZF_ART_54)),
         _t(A.RECORD_ENFORCED, proc, {St.PERFORMING}, St.ENFORCED, OFF | CLK, records=("enforcement_result",),
+           stops=("payment", "court_enforcement_earliest", "reconsideration", "litigation"),
            basis=(ART_72, QZF_ART_53)),
     ]
 
@@ -831,7 +873,8 @@ _GENERAL: list[Transition] = [
     _t(A.NOT_FILE, G, {St.CLUE}, St.NOT_FILED, HD, documents=("not_filing_approval_form",),
        stops_all=True, basis=(ART_54, MCT_PROCEDURE)),
     _t(A.TRANSFER_JURISDICTION, G, {St.CLUE, St.FILED, St.INVESTIGATING}, St.TRANSFERRED, HD,
-       documents=("case_transfer_form",), stops=("filing", "decision"), basis=(ART_22, ART_25)),
+       documents=("case_transfer_form",), stops=("filing", "decision", "criminal_transfer_decision"),
+       basis=(ART_22, ART_25)),
     # investigation (Art 42, 46, 54–56; 行政强制法 Art 18–19, 24–28)
     _t(A.START_INVESTIGATION, G, {St.FILED}, St.INVESTIGATING, OFF, *OFFICER_STEP, basis=(ART_42, ART_43, ART_54)),
     _t(A.INSPECT, G, {St.INVESTIGATING}, None, OFF, *OFFICER_STEP, "credentials_shown",
@@ -918,8 +961,9 @@ _GENERAL: list[Transition] = [
        "statement_window_over_or_waived", "hearing_held_or_window_closed", documents=("statement_review_form",),
        stops=("statement", "hearing_request"), basis=(ART_45, ART_62, ART_64_1)),
     # 听证 (Art 63–65)
+    # the statement and defence are heard at the hearing (Art 64, 65): the 陈述申辩 period ends here too
     _t(A.REQUEST_HEARING, G, {St.NOTIFIED}, St.HEARING_REQUESTED, OFF | CLK, opens=("hearing",),
-       stops=("hearing_request",), basis=(ART_63, ART_64_1)),
+       stops=("hearing_request", "statement"), basis=(ART_63, ART_64_1, ART_64, ART_65)),
     _t(A.DECLINE_HEARING, G, {St.HEARING_REQUESTED}, St.NOTIFIED, HD, "hearing_not_refused_in_window",
        documents=("hearing_refusal_notice",), closes=("hearing",), basis=(ART_63, ART_64_1)),
     _t(A.WITHDRAW_HEARING, G, {St.HEARING_REQUESTED, St.HEARING_SCHEDULED}, St.NOTIFIED, OFF | CLK,
@@ -933,28 +977,32 @@ _GENERAL: list[Transition] = [
     _t(A.DECIDE_PENALTY, G, {St.AWAITING_DECISION}, St.DECIDED, HD, *TEAM, "within_limitation", "penalty_stated",
        "notified_before_decision", "statement_window_over_or_waived", "hearing_held_or_window_closed",
        "hearing_record_if_held", "not_heavier_than_notified", "review_passed_if_required", "one_fine_per_act",
-       "fine_within_discretion_or_reason", "collective_discussion_if_major", documents=("penalty_decision",),
-       decision=DecisionKind.PENALTY, starts=("service", "publish_penalty"), stops=("decision",),
-       basis=(ART_57, ART_57_2, ART_58_REVIEW, ART_59, ART_60, ART_62, ART_65)),
+       "fine_within_discretion_or_reason", "collective_discussion_if_major", "crime_report_decided",
+       documents=("penalty_decision",), decision=DecisionKind.PENALTY, starts=("service", "publish_penalty"),
+       stops=DECISION_STOPS, basis=(ART_57, ART_57_2, ART_58_REVIEW, ART_59, ART_60, ART_62, ART_65)),
     _t(A.DECIDE_NO_PENALTY, G, {St.AWAITING_DECISION}, St.DECIDED, HD, "no_conflict", "review_passed_if_required",
-       documents=("no_penalty_decision",), records=("education_record",), decision=DecisionKind.NO_PENALTY,
-       starts=("service",), stops=("decision",), basis=(ART_57, ART_33_3, ART_60)),
-    _t(A.DECIDE_NOT_ESTABLISHED, G, {St.AWAITING_DECISION}, St.DECIDED, HD, "no_conflict",
+       "crime_report_decided", documents=("no_penalty_decision",), records=("education_record",),
+       decision=DecisionKind.NO_PENALTY, starts=("service",), stops=DECISION_STOPS, basis=(ART_57, ART_33_3, ART_60)),
+    _t(A.DECIDE_NOT_ESTABLISHED, G, {St.AWAITING_DECISION}, St.DECIDED, HD, "no_conflict", "crime_report_decided",
        documents=("no_penalty_decision",), decision=DecisionKind.NOT_ESTABLISHED, starts=("service",),
-       stops=("decision",), basis=(ART_57, ART_60)),
+       stops=DECISION_STOPS, basis=(ART_57, ART_60)),
     # 送达 (Art 61; 民诉法 Art 87–91, 95)
     _t(A.SERVE, G, {St.DECIDED}, St.SERVED, OFF | CLK, documents=("service_receipt",),
-       starts=("payment", "reconsideration", "litigation"), stops=("service",), basis=(ART_61, MSSSF_SERVICE)),
+       starts=("payment", "reconsideration", "litigation"), stops=("service", "public_notice_service"),
+       basis=(ART_61, MSSSF_SERVICE)),
     _t(A.SERVE_ELECTRONIC, G, {St.DECIDED}, St.SERVED, OFF | CLK, documents=("electronic_service_consent",),
        records=("electronic_delivery_proof",), starts=("payment", "reconsideration", "litigation"),
-       stops=("service",), basis=(ART_61_2, MSSSF_SERVICE)),
+       stops=("service", "public_notice_service"), basis=(ART_61_2, MSSSF_SERVICE)),
     _t(A.SERVE_BY_PUBLIC_NOTICE, G, {St.DECIDED}, None, OFF | CLK, documents=("service_public_notice",),
        records=("public_notice_reason", "av_record_or_reason"), starts=("public_notice_service",),
        stops=("service",), basis=(ART_61, MSSSF_ART_95, GBF_118_AV)),
     _t(A.DEEM_SERVED, G, {St.DECIDED}, St.SERVED, OFF | CLK, "public_notice_elapsed",
-       starts=("payment", "reconsideration", "litigation"), stops=("public_notice_service",),
+       starts=("payment", "reconsideration", "litigation"), stops=("public_notice_service", "service"),
        basis=(MSSSF_ART_95,)),
     *_performance(G, frozenset({St.SERVED})),
+    # 公示 (国办发〔2018〕118号; Art 48): recorded by hand until the public portal (issue 7) publishes by itself
+    _t(A.RECORD_PUBLICATION, G, AFTER_DECISION, None, OFF | CLK | HD, "penalty_decided",
+       stops=("publish_penalty", "publish_other"), basis=(GBF_118_PUBLISH, ART_48_PUBLIC)),
     # 中止, 恢复, 撤销立案 (departmental rules, law.md §3.2 [U])
     _t(A.SUSPEND, G, PRE_DECISION, St.SUSPENDED, HD, documents=("approval_form",), opens=("suspension",),
        basis=(MCT_PROCEDURE, ART_60)),
@@ -983,7 +1031,7 @@ _SUMMARY: list[Transition] = [
     _t(A.TO_GENERAL, S, {St.ON_THE_SPOT}, St.CLUE, OFF, "actor_is_handler", switches_to=G, starts=("filing",),
        basis=(ART_51, ART_54)),
     _t(A.COLLECT_ON_THE_SPOT, S, {St.DECIDED, St.FILED_WITH_AGENCY}, None, OFF, "actor_is_handler",
-       "spot_collection_allowed", records=("fiscal_receipt",), starts=("cash_to_agency",),
+       "spot_collection_allowed", records=("fiscal_receipt",), starts=("cash_to_agency",), stops=("payment",),
        basis=(ART_68, ART_69, ART_70)),
     _t(A.DEPOSIT_CASH, S, {St.DECIDED, St.FILED_WITH_AGENCY, St.PAID}, None, OFF | CLK, "clocks_running",
        records=("deposit_proof",), stops=("cash_to_agency",), basis=(ART_71,)),
@@ -1405,6 +1453,22 @@ def no_open_measures(facts: CaseFacts, actor: Actor, t: Transition) -> list[Rule
     return out
 
 
+def penalty_decided(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
+    """A penalty decision was taken: only it is published within 7 working days (国办发〔2018〕118号; Art 48)."""
+    if facts.decision is DecisionKind.PENALTY:
+        return []
+    return [_v("no_penalty_decision", "本案没有作出行政处罚决定，无需记录处罚决定公示", "decision", GBF_118_PUBLISH)]
+
+
+def crime_report_decided(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
+    """A reported suspected crime is first decided on (移送 or 不予移送): a penalty may not replace the transfer."""
+    if "criminal_transfer_decision" not in facts.running_clocks:
+        return []
+    return [_v("crime_report_pending",
+               "已报告涉嫌犯罪，负责人须先作出批准移送或者不予移送的决定，不得以行政处罚代替移送",
+               "running_clocks", ART_27, YSGD_TRANSFER, YSGD_NO_SUBSTITUTE)]
+
+
 def payment_overdue(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
     """The payment period (15 days from service, or an approved deferral) is over (Art 67, 72)."""
     end = payment_end(facts)
@@ -1540,6 +1604,8 @@ GUARDS: Mapping[str, Guard] = MappingProxyType({
     "nothing_to_perform": nothing_to_perform,
     "no_open_measures": no_open_measures,
     "payment_overdue": payment_overdue,
+    "penalty_decided": penalty_decided,
+    "crime_report_decided": crime_report_decided,
     "court_application_window": court_application_window,
     "public_notice_elapsed": public_notice_elapsed,
     "decision_extension_allowed": decision_extension_allowed,
@@ -1766,9 +1832,10 @@ def chart_dot(procedure: Procedure | None = None) -> str:
 
 __all__ = [
     "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "CLOCK_CONDITIONS", "CLUE_SOURCES", "DECISION_LABELS",
-    "DOCUMENT_LABELS", "EVIDENCE_KINDS", "EXCLUSIONS", "GUARDS", "INITIAL", "MCT_FORMATS", "POLICY_CLOCKS",
-    "PROCEDURE_LABELS", "RECORD_LABELS", "ROLES", "STATE_LABELS", "TABLE", "TERMINAL", "Action", "Actor", "Approval",
+    "DOCUMENT_LABELS", "EVIDENCE_KINDS", "EXCLUSIONS", "GUARDS", "INITIAL", "MCT_FORMATS", "PARTY_CLOCKS",
+    "POLICY_CLOCKS", "PROCEDURE_LABELS", "RECORD_LABELS", "ROLES", "STATE_LABELS", "TABLE", "TERMINAL", "Action",
+    "Actor", "Approval",
     "CaseFacts", "DecisionKind", "Exclusion", "Handler", "Penalty", "PolicyClock", "Procedure", "State", "Transition",
-    "available_actions", "chart", "chart_dot", "check", "clocks_started", "hearing_request_end", "missing",
-    "payment_end", "statement_window_end", "target_of", "transition_for", "transitions_from",
+    "available_actions", "chart", "chart_dot", "check", "clock_binds", "clocks_started", "hearing_request_end",
+    "missing", "payment_end", "statement_window_end", "target_of", "transition_for", "transitions_from",
 ]

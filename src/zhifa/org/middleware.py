@@ -15,6 +15,14 @@ IDLE_KEY = "zhifa_last_seen"
 _PASSWORD_OPEN = ("password_change", "logout", "set_language", "health")
 _OTP_OPEN = ("otp_verify", "otp_setup", "logout", "set_language", "health")
 
+# The JSON API authenticates every request by its token and never reads the session (zhifa.api.views): a browser
+# session neither grants it anything nor may be kept alive by it, so the session rules below leave it alone.
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
 
 def _with_next(url_name: str, request) -> str:
     # Encoded, so a path with its own query string ("?a=1&b=2") comes back whole.
@@ -35,7 +43,7 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated:
+        if user.is_authenticated and not _is_api(request):
             now = time.time()
             last = request.session.get(IDLE_KEY)
             if last is not None and now - float(last) > idle_limit_seconds(user):
@@ -59,6 +67,8 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
+        if _is_api(request):
+            return self.get_response(request)
         if user.is_authenticated and user.needs_second_factor and not user.is_verified():
             try:
                 match = resolve(request.path_info)

@@ -15,6 +15,7 @@ def shell(request):
         # only bounce back, so the shell shows none.
         return {"nav": [], "current_agency": user.agency, "gated": True}
     nav = [("home", reverse("home"), _("首页"))]
+    nav.append(("cases", reverse("cases:list"), _("案件")))
     nav.append(("roster", reverse("org:roster"), _("执法人员")))
     nav.append(("parties", reverse("parties:list"), _("行政相对人")))
     nav.append(("catalog", reverse("catalog:items"), _("执法事项目录")))

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "platform.admin_added": pgettext_lazy("audit action", "平台管理后台新增"),
     "platform.admin_changed": pgettext_lazy("audit action", "平台管理后台修改"),
     "platform.admin_deleted": pgettext_lazy("audit action", "平台管理后台删除"),
+    "api.token_issued": pgettext_lazy("audit action", "签发接口令牌"),
+    "api.token_revoked": pgettext_lazy("audit action", "吊销接口令牌"),
 }
 # Case steps (cases.<action>): every action of the procedure table under its Chinese name there (the statute's
 # terms; kept in Chinese, not translated), and the case service's bookkeeping acts (zhifa.cases.payload.AUX_ACTIONS;
@@ -101,6 +103,7 @@ ACTION_PREFIXES = [
     ("calendar.", _("节假日安排")),
     ("parties.", _("行政相对人")),
     ("platform.", _("平台管理后台")),
+    ("api.", _("数据接口")),
     ("cases.", _("案件")),
     ("documents.", _("文书")),
     ("records.", _("记录与证据")),

@@ -247,6 +247,7 @@ class Command(BaseCommand):
                 "starts": clock.starts,
                 "flags": dict(clock.flags),
                 "basis": [str(c) for c in clock.basis],
+                "binds": clock.binds,
             }
             for clock in CLOCKS.values()
         ]

@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from zhifa.law.errors import RuleViolation
 from zhifa.org import demo
@@ -15,6 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset-passwords", action="store_true",
                             help="把已存在的演示账户的密码恢复为演示密码，并解除登录锁定")
+        parser.add_argument("--without-cases", action="store_true",
+                            help="不载入演示案件（只载入人员、证件、培训和经营单位）")
 
     def handle(self, *args, **options):
         password = demo.demo_password()
@@ -43,9 +46,22 @@ class Command(BaseCommand):
                               "并解除登录锁定。")
         for line in result.skipped:
             self.stdout.write(f"未载入：{line}")
+        if not options["without_cases"]:
+            self._load_cases()
         if options.get("verbosity", 1) >= 2:
             for line in result.warnings:
                 self.stdout.write(f"登记提示：{line}")
         self.stdout.write("")
         for line in demo.login_lines(password):
             self.stdout.write(line)
+
+    def _load_cases(self) -> None:
+        """The demo cases, walked through the case service (zhifa.cases.demo); one line per state group."""
+        from zhifa.cases.demo import load_demo_cases
+        from zhifa.org.models import Agency
+
+        agency = Agency.objects.get(code=demo.AGENCY["code"])
+        cases = load_demo_cases(agency, today=timezone.localdate())
+        self.stdout.write(cases.summary())
+        for line in cases.refused:
+            self.stdout.write(f"演示案件未载入：{line}")

@@ -1,0 +1,270 @@
+"""The case page, the form of each action, new cases (案源登记, 当场处罚) and the discretion calculation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zhifa.catalog.forms import FactsForm
+from zhifa.catalog.models import Domain
+from zhifa.law import procedure as proc
+from zhifa.law.discretion import OUTCOME_LABELS
+from zhifa.law.errors import RuleViolation
+from zhifa.org.models import User
+from zhifa.org.services import may_enforce
+from zhifa.parties.services import parties_visible_to
+
+from .. import services
+from ..facts import case_facts, penalty_from_json, roles_of
+from ..forms import ActionForm, StepForm, item_choices
+from ..models import Case, CaseStep
+from ..payload import AUX_ACTIONS, SCHEMAS, action_label
+from .common import case_or_404, clock_view
+
+A = proc.Action
+CREATING = {A.REGISTER_CLUE.value, A.START_SUMMARY.value}
+# Bookkeeping acts offered on the case page, and who sees the button (the service decides in the end).
+AUX_BUTTONS = {
+    "add_handler": None, "declare_conflict": None, "remove_handler": proc.HEAD, "decide_approval": proc.HEAD,
+    "record_document": None, "record_material": None, "update_particulars": None,
+}
+_OUTCOMES = {o.value: label for o, label in OUTCOME_LABELS.items()}
+
+
+def _penalty_text(data) -> str:
+    p = penalty_from_json(data) if data else None
+    return p.describe() if p is not None else ""
+
+
+def _people(case: Case):
+    return list(User.objects.filter(agency=case.agency, is_active=True).order_by("full_name", "username"))
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    case = case_or_404(request.user, pk)
+    user = request.user
+    today = timezone.localdate()
+    facts = case_facts(case, today=today)
+    roles = roles_of(user)
+    is_open = proc.State(case.state) not in proc.TERMINAL
+    actions = []
+    published = case.steps.filter(action=A.RECORD_PUBLICATION.value).exists()
+    for action in proc.available_actions(facts, roles):
+        if _moot(facts, action) or (action is A.RECORD_PUBLICATION and published and not _publishing(facts)):
+            continue
+        actions.append({"code": action.value, "label": proc.ACTION_LABELS[action],
+                        "missing": proc.missing(facts, action)})
+    same_agency = user.agency_id == case.agency_id
+    aux = [{"code": code, "label": AUX_ACTIONS[code]} for code, role in AUX_BUTTONS.items()
+           if is_open and same_agency and (role is None or role in roles)] if roles else []
+    clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in case.clocks.order_by(
+        "stopped_on", "due_on", "id")]
+    assessment = case.assessment or None
+    return render(request, "cases/detail.html", {
+        "active": "cases", "case": case, "today": today, "facts": facts,
+        "state_label": case.state_label, "procedure_label": case.get_procedure_display(),
+        "items": [ci.item for ci in case.case_items.select_related("item", "item__domain")],
+        "handlers": [{"row": h, "qualified": next((x for x in facts.handlers if x.user_id == h.user_id), None)}
+                     for h in case.handlers.select_related("user")],
+        "clocks": clocks,
+        "actions": actions if same_agency else [], "aux": aux,
+        "steps": case.steps.select_related("actor").order_by("-version"),
+        "approvals": case.approvals.select_related("decided_by"),
+        "documents": case.documents.all(), "records": case.records.all(),
+        "reviews": case.reviews.select_related("reviewer", "assigned_to", "submitted_by"),
+        "pauses": case.pauses.all(), "payments": case.payments.all(),
+        "proposed": _penalty_text(case.proposed_penalty), "notified": _penalty_text(case.notified_penalty),
+        "decided": _penalty_text(case.decided_penalty),
+        "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
+        "can_assess": is_open and same_agency,
+    })
+
+
+# Steps about a measure or an excluded period that is not running (查封扣押, 先行登记保存, 检测 …): not offered.
+_MOOT_GUARDS = ("clocks_running", "exclusion_open")
+_NOBODY = proc.Actor(user_id="", roles=frozenset())
+
+
+def _moot(facts, action) -> bool:
+    t = proc.transition_for(facts.procedure, facts.state, action)
+    return t is not None and any(g in t.guards and proc.GUARDS[g](facts, _NOBODY, t) for g in _MOOT_GUARDS)
+
+
+def _publishing(facts) -> bool:
+    """A publication clock runs (记录公示 is offered again only then, once a publication was recorded)."""
+    return bool(facts.running_clocks & {"publish_penalty", "publish_other"})
+
+
+def _label_for(action: str) -> str:
+    return action_label(action)
+
+
+def _violations_onto(form, violations: list[RuleViolation]) -> None:
+    for v in violations:
+        name = form.field_for(v.field) if hasattr(form, "field_for") else None
+        if name and name in form.fields:
+            form.add_error(name, v.message)
+
+
+def _attempt(request, form, do, *, replay: bool):
+    """Run the service call ``do``; returns (step, violations, conflict)."""
+    try:
+        step = do()
+    except services.CaseConflict as exc:
+        return None, [], exc
+    except services.StepRefused as exc:
+        _violations_onto(form, exc.violations)
+        return None, exc.violations, None
+    except RuleViolation as exc:
+        _violations_onto(form, [exc])
+        return None, [exc], None
+    if replay:
+        messages.info(request, _("该请求已办理过，未重复办理。"))
+    return step, [], None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def act(request, pk: int, action: str):
+    if action not in SCHEMAS or action in CREATING or action == "assess":
+        raise Http404
+    case = case_or_404(request.user, pk)
+    user = request.user
+    today = timezone.localdate()
+    row = None if action in AUX_ACTIONS else proc.transition_for(proc.Procedure(case.procedure),
+                                                                  proc.State(case.state), action)
+    people = _people(case)
+    kwargs = {"action": action, "people": people, "parties": parties_visible_to(user).order_by("name")[:500],
+              "items": item_choices(), "row": row, "today": today, "version": case.version}
+    form = ActionForm(request.POST if request.method == "POST" else None, **kwargs)
+    violations, conflict = [], None
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["idempotency_key"]
+        replay = CaseStep.objects.filter(case=case, idempotency_key=key).exists()
+        step, violations, conflict = _attempt(
+            request, form, lambda: services.transition(case.pk, action, actor=user, payload=form.payload(),
+                                                      idempotency_key=key), replay=replay)
+        if step is not None:
+            if not replay:
+                messages.success(request, _("已办理：%(action)s。") % {"action": _label_for(action)})
+            return redirect("cases:detail", pk=case.pk)
+    missing = []
+    if row is not None:
+        missing = proc.missing(case_facts(case, today=today), action)
+    return render(request, "cases/act.html", {
+        "active": "cases", "case": case, "action": action, "label": _label_for(action), "form": form,
+        "violations": violations, "conflict": conflict, "missing": missing, "row": row,
+        "available": row is not None or action in AUX_ACTIONS,
+        "status": 409 if conflict else 200,
+    }, status=409 if conflict else 200)
+
+
+def _officer_choices(agency, today):
+    """Every officer of the agency, with the domains they may enforce in today or why they may not (Art 42)."""
+    officers = User.objects.filter(agency=agency, is_active=True, groups__name=proc.OFFICER).distinct().order_by(
+        "full_name", "username").prefetch_related("certificates__domains", "certificates__status_changes",
+                                                  "certificates__annual_reviews", "trainings", "groups")
+    domains = list(Domain.objects.order_by("code"))
+    out = []
+    for person in officers:
+        ok, reasons = [], []
+        for d in domains:
+            result = may_enforce(person, d, today)
+            if result.allowed:
+                ok.append(d.name)
+            elif not reasons:
+                reasons = [r.message for r in result.reasons]
+        name = person.full_name or person.username
+        if ok:
+            label = _("%(name)s — 可执法领域：%(domains)s") % {"name": name, "domains": "、".join(ok)}
+        else:
+            label = _("%(name)s — 不具备执法资格：%(reasons)s") % {"name": name, "reasons": "；".join(reasons)}
+        out.append((person.pk, label))
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_case(request, procedure: str = "general"):
+    user = request.user
+    if user.agency_id is None or (proc.OFFICER not in roles_of(user) and proc.CLERK not in roles_of(user)):
+        raise PermissionDenied
+    action = A.REGISTER_CLUE.value if procedure == "general" else A.START_SUMMARY.value
+    today = timezone.localdate()
+    form = ActionForm(request.POST if request.method == "POST" else None, action=action, people=(),
+                      parties=parties_visible_to(user).order_by("name")[:500], items=item_choices(),
+                      row=proc.transition_for(proc.Procedure(procedure), None, action), today=today)
+    form.fields.pop("expected_version", None)
+    form.fields["handlers"].choices = _officer_choices(user.agency, today)
+    form.fields["handlers"].help_text = _("请选择两名以上具备本案执法领域资格的执法人员（《行政处罚法》第四十二条）。")
+    if request.method == "GET" and proc.OFFICER in roles_of(user):
+        form.fields["handlers"].initial = [user.pk]
+    violations, conflict = [], None
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["idempotency_key"]
+        step, violations, conflict = _attempt(
+            request, form, lambda: services.open_case(agency=user.agency, procedure=procedure, actor=user,
+                                                     payload=form.payload(), idempotency_key=key), replay=False)
+        if step is not None:
+            messages.success(request, _("已登记：%(title)s。") % {"title": step.case.title})
+            return redirect("cases:detail", pk=step.case_id)
+    title = _("案源登记") if procedure == "general" else _("当场处罚（简易程序）")
+    return render(request, "cases/new.html", {
+        "active": "cases", "form": form, "title": title, "procedure": procedure, "violations": violations,
+        "conflict": conflict, "summary": procedure == "summary",
+    })
+
+
+def _bench_factors(case: Case, today):
+    from zhifa.catalog import rules
+
+    try:
+        bench = rules.benchmark_for(case.agency, today)
+    except RuleViolation:
+        return (), ()
+    return bench.aggravating, bench.mitigating
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess(request, pk: int):
+    """Run the discretion calculation for the case and keep it (``services.assess_case``)."""
+    case = case_or_404(request.user, pk)
+    today = timezone.localdate()
+    aggravating, mitigating = _bench_factors(case, today)
+    data = request.POST if request.method == "POST" else None
+    form = FactsForm(data, aggravating=aggravating, mitigating=mitigating,
+                     initial={"act_date": case.act_date or today,
+                              "party": "person" if case.party and case.party.kind == "person" else "organisation"})
+    step_form = StepForm(data, version=case.version)
+    items = [ci.item for ci in case.case_items.select_related("item")]
+    item = request.POST.get("item") if request.method == "POST" else None
+    if item is not None and item not in {i.code for i in items}:
+        item = None
+    violations, conflict = [], None
+    if request.method == "POST" and form.is_valid() and step_form.is_valid():
+        key = step_form.cleaned_data["idempotency_key"]
+        replay = CaseStep.objects.filter(case=case, idempotency_key=key).exists()
+        payload = {"facts": form.facts(), **step_form.base_payload()}
+        if item:
+            payload["item"] = item
+        step, violations, conflict = _attempt(
+            request, form, lambda: services.transition(case.pk, "assess", actor=request.user, payload=payload,
+                                                      idempotency_key=key), replay=replay)
+        if step is not None:
+            if not replay:
+                messages.success(request, _("已完成裁量计算。"))
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#assessment")
+    return render(request, "cases/assess.html", {
+        "active": "cases", "case": case, "form": form, "step_form": step_form, "items": items,
+        "violations": violations, "conflict": conflict,
+    }, status=409 if conflict else 200)

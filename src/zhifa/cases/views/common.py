@@ -1,0 +1,83 @@
+"""What the case screens share: finding a case the user may see, and the urgency of its clocks.
+
+Only the agency's deadlines are urgent (``procedure.clock_binds``): a lapsed clock that binds the agency is overdue
+(red), one due within three days amber. The party's periods (听证申请, 陈述申辩, 缴纳罚款, 复议, 诉讼 …) are shown
+neutrally — "期限已届满" once they lapse — and order a case only after the agency's clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import F, Min, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from zhifa.law import procedure as proc
+
+from ..models import Case, CaseClock
+from ..services import visible_cases
+
+DUE_SOON_DAYS = 3
+_PK_MAX = 2**63 - 1
+
+
+def case_or_404(user, pk: int) -> Case:
+    """The case ``pk`` if ``user`` may see it (another agency's case is as good as absent)."""
+    if not isinstance(pk, int) or pk <= 0 or pk > _PK_MAX:
+        raise Http404
+    case = visible_cases(user).select_related("agency", "party", "created_by").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Nearest running agency clock's due date first, then the nearest party clock's; cases with no running clock
+    last, newest first among them."""
+    running = CaseClock.objects.filter(stopped_on__isnull=True).order_by("due_on", "id")
+    open_clock = Q(clocks__stopped_on__isnull=True)
+    party = Q(clocks__code__in=proc.PARTY_CLOCKS)
+    return (qs.annotate(next_due=Min("clocks__due_on", filter=open_clock & ~party),
+                        next_party_due=Min("clocks__due_on", filter=open_clock & party))
+            .select_related("party")
+            .prefetch_related(Prefetch("clocks", queryset=running, to_attr="running_clocks"))
+            .order_by(F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), "-id"))
+
+
+def clock_view(clock: CaseClock, today: date) -> dict:
+    """Days left and tone of a clock: ``overdue`` (days) only for the agency's deadlines; a party's period that
+    has lapsed is ``lapsed``, in a neutral tone."""
+    left = (clock.due_on - today).days
+    if clock.code in proc.PARTY_CLOCKS:
+        return {"clock": clock, "left": left, "overdue": 0, "lapsed": left < 0, "party": True, "tone": "muted"}
+    tone = "no" if left < 0 else "warn" if left <= DUE_SOON_DAYS else "ok"
+    return {"clock": clock, "left": left, "overdue": -left if left < 0 else 0, "lapsed": False, "party": False,
+            "tone": tone}
+
+
+def next_clock(clocks: list[CaseClock]) -> CaseClock | None:
+    """The running clock a case row shows: the agency's nearest deadline, else the party's nearest period."""
+    ordered = sorted(clocks, key=lambda c: (c.code in proc.PARTY_CLOCKS, c.due_on, c.id))
+    return ordered[0] if ordered else None
+
+
+def decorate(cases, today: date) -> list[Case]:
+    """Each case with its next running clock (``next_clock``: clock, days left, tone) and state label; the row is
+    red or amber only for an agency deadline."""
+    out = []
+    for case in cases:
+        clocks = getattr(case, "running_clocks", None)
+        if clocks is None:
+            clocks = list(case.clocks.filter(stopped_on__isnull=True).order_by("due_on", "id"))
+        shown = next_clock(clocks)
+        case.next_clock = clock_view(shown, today) if shown else None
+        case.row_tone = case.next_clock["tone"] if case.next_clock and not case.next_clock["party"] else ""
+        out.append(case)
+    return out
+
+
+def state_label(code: str) -> str:
+    try:
+        return proc.STATE_LABELS[proc.State(code)]
+    except ValueError:
+        return code
