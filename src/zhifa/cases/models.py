@@ -458,3 +458,34 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} 元（{self.paid_on}）"
+
+
+class Notification(models.Model):
+    """An in-app reminder of an agency deadline (期限提醒), raised by the daily ``tick`` (zhifa.cases.notify).
+
+    One per recipient, clock and kind: a clock that stays due-soon or overdue is not announced again each day.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "即将届满"
+        OVERDUE = "overdue", "已逾期"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+                                  related_name="notifications")
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="notifications")
+    clock = models.ForeignKey(CaseClock, verbose_name="期限", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="notifications")
+    kind = models.CharField("提醒类别", max_length=16, choices=Kind.choices)
+    message = models.TextField("内容")
+    created_at = models.DateTimeField("提醒时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "期限提醒"
+        verbose_name_plural = "期限提醒"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "clock", "kind"], name="notification_unique")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_unread")]
+
+    def __str__(self) -> str:
+        return self.message

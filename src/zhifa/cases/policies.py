@@ -17,6 +17,7 @@ PROCEDURE_BASIS = ("《中华人民共和国行政处罚法》第五十四条、
                    "（law.md §3.2 [U]，未核实，由本机关设定）")
 STATEMENT_BASIS = ("《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十二条（法律未规定陈述、申辩期限；"
                    "常见为三日或五日，law.md §3.2 [U]）")
+ALERT_BASIS = "本机关内部管理规定（期限提醒，非法定期限）"
 REVIEW_ALL_BASIS = ("《中华人民共和国行政处罚法》第五十八条；国办发〔2018〕118号；"
                     "本机关规定（种子机关对全部行政处罚决定进行法制审核）")
 
@@ -53,6 +54,9 @@ CASE_PARAMETERS: tuple[Parameter, ...] = (
               _int_between(0, 5)),
     Parameter("case.decision_extension_days", "办案期限每次延长天数", 30, "天", PROCEDURE_BASIS,
               "每次批准延长办案期限的自然日数。", _int_between(1, 90)),
+    Parameter("case.alert_days", "期限提醒提前天数", 3, "工作日", ALERT_BASIS,
+              "本机关办案期限届满前多少个工作日起，向承办人员（法制审核中的，还有审核人员）发出“即将届满”提醒；"
+              "已逾期的同时提醒负责人。", _int_between(1, 15)),
 )
 
 

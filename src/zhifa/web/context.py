@@ -26,4 +26,7 @@ def shell(request):
         nav.append(("policies", reverse("org:policies"), _("政策参数")))
     if org.can_view_audit(user):
         nav.append(("audit", reverse("org:audit"), _("审计日志")))
-    return {"nav": nav, "current_agency": user.agency}
+    from zhifa.cases.models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"nav": nav, "current_agency": user.agency, "unread_notifications": unread}

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.catalog.forms import FactsForm
@@ -185,9 +186,12 @@ def _officer_choices(agency, today):
                 reasons = [r.message for r in result.reasons]
         name = person.full_name or person.username
         if ok:
-            label = _("%(name)s — 可执法领域：%(domains)s") % {"name": name, "domains": "、".join(ok)}
+            label = _("%(name)s — 可执法领域：%(domains)s") % {"name": name,
+                                                                  "domains": pgettext("list separator", "、").join(ok)}
         else:
-            label = _("%(name)s — 不具备执法资格：%(reasons)s") % {"name": name, "reasons": "；".join(reasons)}
+            label = _("%(name)s — 不具备执法资格：%(reasons)s") % {"name": name,
+                                                                    "reasons": pgettext("long list separator",
+                                                                                        "；").join(reasons)}
         out.append((person.pk, label))
     return out
 

@@ -94,6 +94,7 @@ ACTION_LABELS.update({
     "cases.record_document": "登记文书",
     "cases.record_material": "登记记录材料",
     "cases.assess": "裁量计算",
+    "cases.notifications_raised": "发出期限提醒",  # zhifa.cases.notify.tick, not a step of a case
 })
 
 ACTION_PREFIXES = [
