@@ -153,3 +153,17 @@ def test_unverified_and_unreadable_data(domains):
 def test_repealed_items_are_left_out(domains):
     EnforcementItem.objects.filter(code="WH-ART-001").update(status="repealed")
     assert not [f for f in lint(TODAY) if f.item_code == "WH-ART-001"]
+
+
+def test_lint_for_one_item_is_the_full_lint_filtered(db):
+    # the item page asks for one item's findings; they must be exactly those of the whole-catalog lint
+    import io
+
+    from django.core.management import call_command
+
+    from zhifa.catalog import lint as catalog_lint
+
+    call_command("load_reference", stdout=io.StringIO())
+    full = catalog_lint.lint()
+    for code in ("WH-PER-010", "WH-ART-002", "WH-NET-004"):
+        assert catalog_lint.lint(only=code) == [f for f in full if f.item_code == code]

@@ -187,3 +187,17 @@ def test_service_checks_too(sysadmin, make_user, agency):
         set_policy_value(actor=sysadmin, key="nope", value=1, effective_from=date(2026, 1, 1), citation="x")
     assert exc.value.code == "policy_unknown"
     assert not PolicyValue.objects.exists()
+
+
+@pytest.mark.django_db
+def test_values_of_agrees_with_value_of(agency, django_assert_num_queries):
+    # several parameters in one query, each as value_of gives it (agency value over the default)
+    from zhifa.catalog.models import PolicyValue
+    from zhifa.catalog.policies import value_of, values_of
+
+    PolicyValue.objects.create(key="hearing.fine_person", agency=agency, value=5000, effective_from=date(2020, 1, 1))
+    keys = ["hearing.fine_person", "hearing.fine_organisation", "review.kinds"]
+    with django_assert_num_queries(1):
+        got = values_of(keys, agency, date(2026, 1, 1))
+    assert got == {k: value_of(k, agency, date(2026, 1, 1)) for k in keys}
+    assert got["hearing.fine_person"] == 5000

@@ -93,8 +93,12 @@ def _kind_sets():
     }
 
 
-def lint(today: date | None = None) -> list[Finding]:
-    """Every finding over the whole catalog (repealed items are left out)."""
+def lint(today: date | None = None, *, only: str | None = None) -> list[Finding]:
+    """Every finding over the whole catalog (repealed items are left out).
+
+    ``only``: the findings about one item code (the item page), computed without checking the others: its own
+    checks, and the pairs whose finding is reported on it.
+    """
     from zhifa.law.penalties import KIND_LABELS, PenaltyKind
 
     today = today or timezone.localdate()
@@ -106,6 +110,8 @@ def lint(today: date | None = None) -> list[Finding]:
     out: list[Finding] = []
     for item in items:
         code = item.code
+        if only is not None and code != only:
+            continue
         penalty = sorted(item.penalty_provisions.all(), key=lambda p: (p.source.name, p.article))
         is_penalty = item.category == EnforcementItem.Category.PENALTY
         if is_penalty and not penalty:
@@ -152,7 +158,7 @@ def lint(today: date | None = None) -> list[Finding]:
             out.append(_f("amounts_unverified", WARNING, code,
                           "罚款数额或者条款序号尚未对照官方文本核对，适用前须核对原文"))
         out.extend(_superseded(item, today))
-    out.extend(_pairs(items))
+    out.extend(_pairs(items, only))
     return sorted(out, key=lambda f: (f.item_code, f.code, f.message))
 
 
@@ -186,10 +192,13 @@ def _superseded(item: EnforcementItem, today: date) -> list[Finding]:
     return out
 
 
-def _pairs(items: list[EnforcementItem]) -> list[Finding]:
+def _pairs(items: list[EnforcementItem], only: str | None = None) -> list[Finding]:
+    """Pairs of items that duplicate or overlap each other; a finding is reported on the later item (``b``)."""
     out = []
     facts = {i.code: ({p.pk for p in i.violated.all()}, {p.pk for p in i.penalty_provisions.all()}) for i in items}
     for a, b in combinations(items, 2):
+        if only is not None and b.code != only:
+            continue
         va, pa = facts[a.code]
         vb, pb = facts[b.code]
         if pa and va and va == vb and pa == pb:

@@ -154,6 +154,20 @@ def value_of(key: str, agency=None, on: date | None = None) -> Any:
     return values_on(key, agency, [on])[on]
 
 
+def values_of(keys, agency=None, on: date | None = None) -> dict[str, Any]:
+    """The values of several parameters in force on one day for ``agency``, in one query (as :func:`value_of`)."""
+    from .models import PolicyValue
+
+    on = on or timezone.localdate()
+    params = {key: parameter(key) for key in keys}
+    chain = agency.lineage_ids() if agency is not None else []
+    rows = list(PolicyValue.objects.filter(key__in=list(params), effective_from__lte=on)
+                .filter(_agency_filter(chain)).values("key", "agency_id", "value", "effective_from", "id"))
+    rank = {aid: i for i, aid in enumerate(chain)}
+    rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
+    return {key: next((r["value"] for r in rows if r["key"] == key), param.default) for key, param in params.items()}
+
+
 def values_on(key: str, agency, days) -> dict[date, Any]:
     """The value of `key` in force for `agency` on each of `days`, in one query."""
     from .models import PolicyValue

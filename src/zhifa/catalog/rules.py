@@ -23,7 +23,7 @@ from zhifa.law.errors import Citation, RuleViolation
 from zhifa.law.fines import parse_fine_rule
 
 from .models import Benchmark, EnforcementItem, NoPenaltyEntry, Provision
-from .policies import value_of
+from .policies import values_of
 
 if TYPE_CHECKING:
     from zhifa.law import discretion
@@ -213,8 +213,6 @@ def assess_item(item: EnforcementItem, facts: dict, *, agency=None, on: date | N
 
 
 # --- hearing and legal review thresholds (policy) ---------------------------------------------------------
-def _yuan(key: str, agency, on: date) -> Decimal:
-    return Decimal(value_of(key, agency, on))
 
 
 def hearing_thresholds(agency=None, on: date | None = None):
@@ -222,12 +220,13 @@ def hearing_thresholds(agency=None, on: date | None = None):
     (policy ``hearing.*``; set by provincial rules, law.md §1.12)."""
     from zhifa.law.penalties import HearingThresholds
 
-    on = on or timezone.localdate()
+    v = values_of(["hearing.fine_person", "hearing.fine_organisation", "hearing.confiscation_person",
+                   "hearing.confiscation_organisation"], agency, on)
     return HearingThresholds(
-        person_fine=_yuan("hearing.fine_person", agency, on),
-        organisation_fine=_yuan("hearing.fine_organisation", agency, on),
-        person_confiscation=_yuan("hearing.confiscation_person", agency, on),
-        organisation_confiscation=_yuan("hearing.confiscation_organisation", agency, on),
+        person_fine=Decimal(v["hearing.fine_person"]),
+        organisation_fine=Decimal(v["hearing.fine_organisation"]),
+        person_confiscation=Decimal(v["hearing.confiscation_person"]),
+        organisation_confiscation=Decimal(v["hearing.confiscation_organisation"]),
     )
 
 
@@ -236,14 +235,16 @@ def review_catalogue(agency=None, on: date | None = None):
     policy ``review.*``)."""
     from zhifa.law.penalties import PenaltyKind, ReviewCatalogue
 
-    on = on or timezone.localdate()
+    v = values_of(["review.fine_person", "review.fine_organisation", "review.confiscation_person",
+                   "review.confiscation_organisation", "review.kinds", "review.after_hearing",
+                   "review.outside_benchmark"], agency, on)
     return ReviewCatalogue(
-        person_fine=_yuan("review.fine_person", agency, on),
-        organisation_fine=_yuan("review.fine_organisation", agency, on),
-        person_confiscation=_yuan("review.confiscation_person", agency, on),
-        organisation_confiscation=_yuan("review.confiscation_organisation", agency, on),
-        kinds=frozenset(PenaltyKind(k) for k in value_of("review.kinds", agency, on)),
-        after_hearing=bool(value_of("review.after_hearing", agency, on)),
-        outside_benchmark=bool(value_of("review.outside_benchmark", agency, on)),
+        person_fine=Decimal(v["review.fine_person"]),
+        organisation_fine=Decimal(v["review.fine_organisation"]),
+        person_confiscation=Decimal(v["review.confiscation_person"]),
+        organisation_confiscation=Decimal(v["review.confiscation_organisation"]),
+        kinds=frozenset(PenaltyKind(k) for k in v["review.kinds"]),
+        after_hearing=bool(v["review.after_hearing"]),
+        outside_benchmark=bool(v["review.outside_benchmark"]),
         source=f"{agency.name if agency is not None else '全平台'}重大执法决定法制审核目录（政策参数 review.*）",
     )

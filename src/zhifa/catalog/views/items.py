@@ -184,7 +184,7 @@ def _item_page(request, item: EnforcementItem, *, review_form=None, calculate=No
         "measures": [m for m in item.measures or [] if isinstance(m, str)],
         "changes": _change_rows(item), "bench": bench, "no_penalty": no_penalty,
         "form": form, "result": result, "escalations": escalations,
-        "findings": [f for f in catalog_lint.lint(today) if f.item_code == item.code],
+        "findings": catalog_lint.lint(today, only=item.code),
         "can_propose": services.can_propose_changes(request.user),
         "can_review": services.can_approve_changes(request.user),
         "review_form": review_form or ReviewForm(),
