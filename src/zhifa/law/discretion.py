@@ -33,6 +33,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 from enum import StrEnum
 from typing import Any
 
+from .capacity import completed_age
 from .citations import XZCFF
 from .errors import Citation, RuleViolation
 from .fines import CENT, Base, FineRange, FineRule, RuleType, statutory_range, yuan
@@ -1138,16 +1139,6 @@ def _anniversary(birth: date, year: int) -> date:
         return date(year, 2, 28)
 
 
-def _completed_age(birth: date, on: date) -> int:
-    """Whole years (周岁) completed on ``on``: a person reaches N full years on the day *after* the Nth
-    birthday (最高人民法院法释〔2006〕1号第二条, applied by analogy to 《行政处罚法》第三十条). Someone born
-    on 29 February has the birthday on 28 February in a common year, so completes the year on 1 March."""
-    years = on.year - birth.year
-    if on <= _anniversary(birth, on.year):
-        years -= 1
-    return max(years, 0)
-
-
 @dataclass(frozen=True)
 class _Circumstance:
     code: str
@@ -1346,7 +1337,7 @@ def assess(item: ItemRule, facts: Facts, benchmark: Benchmark,
             if facts.act_date is None:
                 raise RuleViolation("facts_missing", "给出出生日期时须同时给出 act_date（违法行为发生日期）",
                                     "act_date", [ART_30])
-            age = _completed_age(facts.birth_date, facts.act_date)
+            age = completed_age(facts.birth_date, facts.act_date)
             steps.append(Step(f"出生日期 {facts.birth_date:%Y-%m-%d}，违法行为发生于 {facts.act_date:%Y-%m-%d}，"
                               f"行为时已满 {age} 周岁（周岁自生日次日起算）", (ART_30, MINORS_AGE_RULE)))
         elif age is not None:
