@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export ZHIFA_HOME := $(CURDIR)
 
-.PHONY: run test venv install system-deps migrate demo serve lint fmt lock clean-db messages browser-deps check-messages
+.PHONY: run test venv install system-deps migrate demo serve lint fmt lock clean-db messages browser-deps check-messages bench
 
 # Find a Python >= 3.12: $(PYTHON) if given, python3.13/3.12 on PATH, then ~/.pyenv/versions.
 PYTHON_FOUND := $(shell scripts/find-python 2>/dev/null)
@@ -41,6 +41,12 @@ run: system-deps demo
 test: install
 	@scripts/system-deps --test
 	$(PY) -m pytest -n 2 --dist loadfile
+
+# Benchmarks (bench/README.md): CASES=100000 ENGINE=sqlite|postgres; the data is generated once per size.
+CASES ?= 100000
+ENGINE ?= sqlite
+bench: install
+	$(PY) bench/cases.py --cases $(CASES) --engine $(ENGINE)
 
 lint: install
 	$(VENV)/bin/ruff check .

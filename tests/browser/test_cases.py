@@ -80,11 +80,11 @@ def test_officer_files_reviewer_passes_director_decides(live_server, page, zhang
     nav(page, "案件")
     page.get_by_role("link", name="我的待办").click()
     page.locator("#todo-reviewer").get_by_role("link", name=case.title).click()
-    page.get_by_role("link", name="法制审核通过").click()
+    page.get_by_role("link", name="法制审核通过").click()  # opens the review workspace
     labelled(page, "审核意见").fill("事实清楚，证据确凿，程序合法，同意拟处罚意见")
-    for label in ALL_CHECKS:
-        page.locator(f"input[name=checks][value={label}]").check()
-    page.get_by_role("button", name="确认办理").click()
+    for code in ALL_CHECKS:
+        page.locator(f"#check-{code}").get_by_label("符合", exact=True).check()
+    page.get_by_role("button", name="审核通过", exact=True).click()
     page.wait_for_url(re.compile(r".*/cases/\d+/$"))
     assert LegalReview.objects.get(case=case).status == "passed"
     assert page.locator("#case-state").inner_text() == "法制审核通过"

@@ -99,3 +99,10 @@ def person_party(bureau):
     return Party.objects.create(agency=bureau, kind="person", name="周某", address="平舆县东皇街道")
 
 
+@pytest.fixture
+def as_user(client, verified_login):
+    """Sign ``user`` in on the test client (with the second factor where their role needs it)."""
+    def login(user):
+        client.logout()
+        return verified_login(client, user)
+    return login

@@ -127,14 +127,6 @@ def test_a_removed_handler_is_not_told(cases, li, zhang):
     assert recipients(clock, "due_soon") == {zhang.pk}
 
 
-@pytest.fixture
-def as_user(client, verified_login):
-    def login(user):
-        client.logout()
-        return verified_login(client, user)
-    return login
-
-
 def test_page_lists_unread_first_and_marks_read(cases, zhang, li, as_user):
     soon, _ = cases
     due_on(soon, "filing", TODAY + timedelta(days=1))

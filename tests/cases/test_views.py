@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,14 +40,6 @@ def to_awaiting_decision(case, zhang, li, head, reviewer):
     step(case, A.SUBMIT_REVIEW, zhang, documents=["investigation_report"], reviewer=reviewer.pk)
     step(case, A.PASS_REVIEW, reviewer, documents=["legal_review_opinion"], checks=ALL_CHECKS, opinion="同意")
     step(case, A.SUBMIT_FOR_DECISION, zhang)
-
-
-@pytest.fixture
-def as_user(client, verified_login):
-    def login(user):
-        client.logout()
-        return verified_login(client, user)
-    return login
 
 
 def test_officers_are_qualified_today(zhang, li, party, as_user):
@@ -94,6 +85,7 @@ def test_list_sorted_by_urgency_with_overdue_in_red(zhang, li, party, as_user):
     far = open_clue(zhang, party, zhang, li, title="丙案")
     for case, days in ((late, -2), (soon, 2), (far, 10)):
         CaseClock.objects.filter(case=case).update(due_on=today() + timedelta(days=days))
+        _resync(case)
     c = as_user(zhang)
     r = c.get(reverse("cases:list"))
     assert [x.title for x in r.context["rows"]] == ["甲案", "乙案", "丙案"]
@@ -216,6 +208,13 @@ def test_summary_procedure_through_the_screens(zhang, li, person_party, as_user)
     assert case.state == "decided" and case.reference.startswith("平文旅简")
 
 
+def _resync(case):
+    """After a test moves clock dates by hand: the case's urgency fields as the service keeps them."""
+    case.refresh_from_db()
+    services.set_urgency(case)
+    case.save(update_fields=["next_due", "next_party_due"])
+
+
 def _clock(case, code, due, name):
     CaseClock.objects.create(case=case, code=code, name=name, started_on=today() - timedelta(days=70),
                              base_due_on=due, due_on=due, basis="依据")
@@ -229,8 +228,10 @@ def test_a_lapsed_party_window_is_not_overdue(zhang, li, party, as_user):
     CaseClock.objects.filter(case=served).update(stopped_on=today())
     _clock(served, "reconsideration", today() - timedelta(days=3), "申请行政复议期限")
     _clock(served, "litigation", today() + timedelta(days=120), "直接提起行政诉讼期限")
+    _resync(served)
     pending = open_clue(zhang, party, zhang, li, title="乙案")
     CaseClock.objects.filter(case=pending).update(due_on=today() + timedelta(days=10))
+    _resync(pending)
 
     c = as_user(zhang)
     r = c.get(reverse("cases:list"))

@@ -212,6 +212,20 @@ def test_officer_still_in_after_29_idle_minutes(client, make_user, agency):
     assert time.time() - client.session[IDLE_KEY] < 60
 
 
+def test_activity_is_stamped_at_most_once_a_minute(client, make_user, agency):
+    """A page view within a minute of the stored activity does not write the session (a read, not a write);
+    the stamp is then at most a minute old, so a logout can come up to a minute early, never late."""
+    user = make_user(agency=agency, roles=("officer",))
+    client.force_login(user)
+    client.get("/")
+    stamp = client.session[IDLE_KEY]
+    client.get("/")
+    assert client.session[IDLE_KEY] == stamp  # not rewritten within the minute
+    _idle(client, 2)
+    client.get("/")
+    assert time.time() - client.session[IDLE_KEY] < 60  # rewritten after it
+
+
 @pytest.mark.parametrize("role", ["sysadmin", "secadmin", "auditadmin"])
 def test_administrator_logged_out_after_15_idle_minutes(client, make_user, agency, verified_login, role):
     admin = make_user(agency=agency, roles=(role,))

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -286,15 +286,16 @@ def step_json(step: CaseStep) -> dict[str, Any]:
     }
 
 
-def actions_json(case: Case, user, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def actions_json(case: Case, user, today: date, keep: dict | None = None
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(every step the table allows in the case's state, with who may take it and what is still missing;
-    the auxiliary acts, while the case is open)."""
+    the auxiliary acts, while the case is open). ``keep``: as for ``case_facts``."""
     state = proc.State(case.state)
     rows = proc.transitions_from(proc.Procedure(case.procedure), state)
     held = roles_of(user)
     out: list[dict[str, Any]] = []
     if rows:
-        facts = case_facts(case, today=today)
+        facts = case_facts(case, today=today, keep=keep)
         seen: set[str] = set()
         for t in rows:
             if t.action.value in seen:
@@ -311,8 +312,10 @@ def actions_json(case: Case, user, today: date) -> tuple[list[dict[str, Any]], l
 
 
 def case_detail(case: Case, user, today: date) -> dict[str, Any]:
-    actions, aux = actions_json(case, user, today)
-    items = case.case_items.select_related("item__domain")
+    loaded: dict = {}
+    actions, aux = actions_json(case, user, today, keep=loaded)
+    items = loaded["items"] if "items" in loaded else case.case_items.select_related("item__domain")
+    clocks = loaded["clocks"] if "clocks" in loaded else list(case.clocks.all())
     handlers = case.handlers.select_related("user")
     steps = case.steps.select_related("actor").order_by("version")
     return {
@@ -330,11 +333,13 @@ def case_detail(case: Case, user, today: date) -> dict[str, Any]:
         "decision_kind": case.decision_kind or None,
         "recommended_range": [case.recommended_min, case.recommended_max] if case.recommended_min is not None
         else None,
-        "clocks": [clock_json(c, today) for c in case.clocks.order_by("stopped_on", "due_on", "id")],
+        "clocks": [clock_json(c, today) for c in sorted(clocks, key=lambda c: (
+            c.stopped_on is not None, c.stopped_on or c.due_on, c.due_on, c.id))],
         "documents": [{"code": d.code, "title": d.title, "number": d.number, "issued_on": d.issued_on}
-                      for d in case.documents.all()],
+                      for d in loaded.get("documents", case.documents.all())],
         "records": [{"code": r.code, "evidence_kind": r.evidence_kind or None, "description": r.description,
-                     "file_hash": r.file_hash or None, "made_on": r.made_on} for r in case.records.all()],
+                     "file_hash": r.file_hash or None, "made_on": r.made_on}
+                    for r in loaded.get("records", case.records.all())],
         "available_actions": [a["action"] for a in actions if a["allowed"]],
         "actions": actions,
         "auxiliary_actions": aux,
@@ -386,13 +391,16 @@ def _list_cases(request: HttpRequest) -> JsonResponse:
     after = request.GET.get("after", "").strip()
     if after:
         qs = qs.filter(pk__lt=decode_cursor(after))
-    next_due = CaseClock.objects.filter(case=OuterRef("pk"), stopped_on__isnull=True).order_by("due_on")
-    rows = list(qs.select_related("agency", "party").annotate(next_due_on=Subquery(next_due.values("due_on")[:1]))
-                .order_by("-pk")[:limit + 1])
+    rows = list(qs.select_related("agency", "party").order_by("-pk")[:limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    results = [{**case_summary(c), "next_due_on": c.next_due_on} for c in rows]
+    results = [{**case_summary(c), "next_due_on": _nearest(c.next_due, c.next_party_due)} for c in rows]
     return _json({"results": results, "next": encode_cursor(rows[-1].pk) if more else None, "limit": limit})
+
+
+def _nearest(*days: date | None) -> date | None:
+    """The nearest running clock's due date, the agency's or the party's (kept on the case by the service)."""
+    return min((d for d in days if d is not None), default=None)
 
 
 def _open_case(request: HttpRequest) -> JsonResponse:

@@ -186,13 +186,15 @@ def review_required_for(case: Case, penalty: proc.Penalty | None, *, hearing_hel
 
 # --- the snapshot -----------------------------------------------------------------------------------------
 
-def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None = None) -> proc.CaseFacts:
+def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None = None,
+               keep: dict | None = None) -> proc.CaseFacts:
     """The snapshot of ``case`` on ``today`` for ``procedure.check`` (``declared``: the flags the officer declares
     with the request, ``credentials_shown`` and ``statement_heard``).
 
     Reads the case instance as it is in memory (the service has applied the request's fields to it) and its
     related rows from the database (the request's documents and records are already written, in the same
-    transaction).
+    transaction). ``keep``, when given, receives the rows read on the way (``items``, ``clocks``,
+    ``documents``, ``records``, ``pauses``) so a page showing them need not read them again.
     """
     declared = declared or {}
     items = list(case.case_items.select_related("item__domain"))
@@ -212,6 +214,11 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         .prefetch_related("decided_by__groups"))
 
     clocks = list(CaseClock.objects.filter(case=case).order_by("id"))
+    documents = list(CaseDocument.objects.filter(case=case))
+    records = list(CaseRecord.objects.filter(case=case))
+    pauses = list(ClockPause.objects.filter(case=case))
+    if keep is not None:
+        keep.update(items=items, clocks=clocks, documents=documents, records=records, pauses=pauses)
     running = frozenset(c.code for c in clocks if c.stopped_on is None)
     remedy_ends = [c.due_on for c in clocks if c.code in ("reconsideration", "litigation")]
     notified = penalty_from_json(case.notified_penalty)
@@ -274,9 +281,8 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         hard_to_enforce=case.hard_to_enforce,
         remote_area=case.remote_area,
         party_requests_collection=case.party_requests_collection,
-        documents=frozenset(CaseDocument.objects.filter(case=case).values_list("code", flat=True)),
-        records=frozenset(CaseRecord.objects.filter(case=case).values_list("code", flat=True)),
+        documents=frozenset(d.code for d in documents),
+        records=frozenset(r.code for r in records),
         running_clocks=running,
-        open_exclusions=frozenset(ClockPause.objects.filter(case=case, closed_on__isnull=True)
-                                  .values_list("kind", flat=True)),
+        open_exclusions=frozenset(p.kind for p in pauses if p.closed_on is None),
     )

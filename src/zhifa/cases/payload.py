@@ -51,6 +51,9 @@ def _reason(label: str = "理由") -> Field:
 
 
 CREDENTIALS = Field("bool", "已出示执法证件")
+# The reviewer's note on each check of law.md §2.3 ({check code: note}); an object field like the discretion facts
+# ("facts" kind for the screens and the OpenAPI description), read by ``PayloadParser._check_notes``.
+CHECK_NOTES = Field("facts", "审核事项意见", max_length=1000)
 PENALTY = Field("penalty", "处罚（种类、罚款金额、没收数额）")
 OUTSIDE_REASON = Field("longtext", "超出裁量建议幅度的理由", attr="outside_range_reason")
 
@@ -122,13 +125,26 @@ SCHEMAS: dict[str, dict[str, Field]] = {
                             "major_case": Field("bool", "情节复杂或者重大违法行为", attr="major_case")},
     # review and the head
     A.SUBMIT_REVIEW: {"reviewer": Field("user", "指定审核人")},
-    A.PASS_REVIEW: {"opinion": _reason("审核意见"), "checks": Field("checks", "审核事项", required=True)},
-    A.FAIL_REVIEW: {"opinion": _reason("审核意见"), "checks": Field("checks", "审核事项")},
+    A.PASS_REVIEW: {"opinion": _reason("审核意见"), "checks": Field("checks", "审核事项", required=True),
+                    "check_notes": CHECK_NOTES},
+    A.FAIL_REVIEW: {"opinion": _reason("审核意见"), "checks": Field("checks", "审核事项"), "check_notes": CHECK_NOTES},
     A.REINVESTIGATE: {"reason": _reason("补充调查的事项")},
     A.SUBMIT_FOR_DECISION: {"penalty": PENALTY, "outside_range_reason": OUTSIDE_REASON,
                             "major_case": Field("bool", "情节复杂或者重大违法行为", attr="major_case")},
-    A.HOLD_COLLECTIVE_DISCUSSION: {"attendees": Field("names", "出席人员", required=True),
-                                   "conclusion": _reason("讨论决定")},
+    # 集体讨论 (Art 57(2)): the structured record, checked by ``discussion_record`` (end of this module); a caller
+    # that only lists the attendees' names (``attendees``) and the conclusion is still accepted
+    A.HOLD_COLLECTIVE_DISCUSSION: {
+        "held_on": Field("date", "召开日期"),
+        "place": Field("text", "地点"),
+        "host": Field("user", "主持人"),
+        "recorder": Field("user", "记录人"),
+        "leaders": Field("users", "出席的负责人"),
+        "others": Field("names", "列席人员"),
+        "absentees": Field("facts", "缺席的负责人及缺席理由"),
+        "opinions": Field("facts", "出席人员的意见"),
+        "attendees": Field("names", "出席人员"),
+        "conclusion": _reason("讨论决定（拟作出的处理决定）"),
+    },
     # notice, statements, hearing
     A.NOTIFY: {"penalty": PENALTY, "outside_range_reason": OUTSIDE_REASON,
                "notice_served_on": Field("date", "事先告知书送达日期", attr="notice_served_on", today_default=True)},
@@ -544,9 +560,35 @@ class PayloadParser:
         return out
 
     def _facts(self, name: str, f: Field, raw: Any) -> dict[str, Any] | None:
+        if name == "check_notes":
+            return self._check_notes(name, f, raw)
         if not isinstance(raw, Mapping):
             return self.bad(name, f"{f.label}应为对象")
         return dict(raw)
+
+    def _check_notes(self, name: str, f: Field, raw: Any) -> dict[str, str] | None:
+        """{check code: note} of the review checks (``REVIEW_CHECKS``); empty notes are left out."""
+        if not isinstance(raw, Mapping):
+            return self.bad(name, f"{f.label}应为对象：审核事项代码 → 意见")
+        out: dict[str, str] = {}
+        for code, note in raw.items():
+            where = f"{name}.{code}"
+            if code not in REVIEW_CHECKS:
+                known = "、".join(f"{k}（{v}）" for k, v in REVIEW_CHECKS.items())
+                self.bad(where, f"{f.label}：未知的审核事项“{code}”；可用：{known}", "payload_unknown_field")
+                continue
+            label = f"“{REVIEW_CHECKS[code]}”的审核意见"
+            if note is None:
+                continue
+            if not isinstance(note, str):
+                self.bad(where, f"{label}应为文字")
+                continue
+            note = note.strip()
+            if len(note) > f.max_length:
+                self.bad(where, f"{label}不超过 {f.max_length} 个字（现为 {len(note)} 个字）")
+            elif note:
+                out[code] = note
+        return out
 
     def _names(self, name: str, f: Field, raw: Any) -> list[str] | None:
         if not isinstance(raw, list) or not raw or not all(isinstance(n, (str, int)) and str(n).strip() for n in raw):
@@ -570,3 +612,188 @@ def json_value(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: json_value(v) for k, v in value.items()}
     return value
+
+
+# --- 集体讨论 (Art 57(2)) ----------------------------------------------------------------------------------------
+
+# The fields of the structured record; a payload with any of them is judged as one (``attendees`` is then built).
+DISCUSSION_FIELDS = ("held_on", "place", "host", "recorder", "leaders", "others", "absentees", "opinions")
+_DISCUSSION_REQUIRED = ("place", "host", "recorder", "leaders")
+_SHARES = {"1/2": "半数", "2/3": "三分之二", "1/3": "三分之一", "3/4": "四分之三"}
+
+
+def agency_heads(agency) -> list[User]:
+    """The agency's leadership (负责人): its active users with the head role, in the order they were registered
+    (usually the order of rank)."""
+    return list(User.objects.filter(agency=agency, is_active=True, groups__name=proc.HEAD).distinct().order_by("pk"))
+
+
+def quorum_needed(total: int, rule: Mapping[str, str]) -> int:
+    """How many of ``total`` heads must attend under the policy ``case.collective_quorum`` (at least one)."""
+    from fractions import Fraction
+    from math import ceil, floor
+
+    kind, share = next(iter(rule.items()))
+    need = total * Fraction(share)
+    return max(1, floor(need) + 1 if kind == "more_than" else ceil(need))
+
+
+def quorum_text(rule: Mapping[str, str]) -> str:
+    """“超过半数”, “不少于三分之二” …"""
+    from .policies import QUORUM_RULES
+
+    kind, share = next(iter(rule.items()))
+    return f"{QUORUM_RULES[kind]}{_SHARES.get(share, share)}"
+
+
+def _name(user: User) -> str:
+    return user.full_name or user.username
+
+
+def discussion_record(values: Mapping[str, Any], *, agency, handler_ids, on: date
+                      ) -> tuple[dict[str, Any] | None, list[RuleViolation]]:
+    """The structured record of a 集体讨论 from the parsed payload, and every problem with it, each naming its
+    field: the host is one of the agency's heads and attends; everyone listed among the heads present is a head;
+    each head present gives an opinion; each head absent is listed with a reason; at least the quorum of the
+    agency's heads (policy ``case.collective_quorum``) attends, the case's handlers not counted (they may attend
+    to report, but do not decide their own case). ``(None, problems)`` for a payload that only lists names
+    (``attendees``): that form is kept for existing callers and judged as before.
+
+    The record is built as far as the values allow even when there are problems (the transaction is rolled back
+    then anyway)."""
+    from zhifa.law.errors import Citation
+
+    from .policies import policy
+
+    basis = [proc.ART_57_2]
+    problems: list[RuleViolation] = []
+
+    def bad(field: str, message: str, code: str = "discussion_invalid") -> None:
+        problems.append(RuleViolation(code, message, field, basis if not code.startswith("payload_") else []))
+
+    if not any(k in values for k in DISCUSSION_FIELDS):
+        if "attendees" not in values:
+            bad("attendees", "出席人员：请填写出席人员（或者按出席的负责人、主持人等逐项登记）", "payload_required")
+        return None, problems
+    if "attendees" in values:
+        bad("attendees", "出席人员：已按出席的负责人和列席人员登记的，不再另填出席人员名单（将自动生成）",
+            "payload_conflict")
+    labels = {k: f.label for k, f in SCHEMAS[proc.Action.HOLD_COLLECTIVE_DISCUSSION].items()}
+    for name in _DISCUSSION_REQUIRED:
+        if name not in values:
+            bad(name, f"{labels[name]}：请填写{labels[name]}", "payload_required")
+
+    heads = agency_heads(agency)
+    head_ids = {h.pk for h in heads}
+    handler_ids = set(handler_ids)
+    leaders: list[User] = list(values.get("leaders") or [])
+    leader_ids = {u.pk for u in leaders}
+    others = list(values.get("others") or [])
+    host, recorder = values.get("host"), values.get("recorder")
+
+    if host is not None and host.pk not in head_ids:
+        bad("host", f"主持人：{_name(host)}不是本机关负责人，集体讨论应由负责人主持", "discussion_host_not_head")
+    elif host is not None and "leaders" in values and host.pk not in leader_ids:
+        bad("host", f"主持人：{_name(host)}不在出席的负责人之中", "discussion_host_absent")
+    for i, user in enumerate(leaders):
+        if user.pk not in head_ids:
+            bad(f"leaders[{i}]", f"出席的负责人：{_name(user)}不是本机关负责人（其他出席人员请填入列席人员）",
+                "discussion_not_head")
+
+    def texts(name: str) -> tuple[dict[str, str], set[str]]:
+        """{key: text} of an object field (empty texts left out), and the keys whose value is not a text."""
+        out: dict[str, str] = {}
+        wrong: set[str] = set()
+        for key, text in (values.get(name) or {}).items():
+            key = str(key).strip()
+            if text is None or (isinstance(text, str) and not text.strip()):
+                continue
+            if not isinstance(text, str) or len(text.strip()) > 5000:
+                bad(f"{name}.{key}", f"{labels[name]}：“{key}”对应的内容应为不超过 5000 个字的文字", "payload_invalid")
+                wrong.add(key)
+            else:
+                out[key] = text.strip()
+        return out, wrong
+
+    opinions, wrong_opinions = texts("opinions")
+    by_id = {str(u.pk): u for u in leaders}
+    for key in opinions:
+        if key not in by_id and key not in others:
+            bad(f"opinions.{key}", f"出席人员的意见：“{key}”不是出席的负责人（人员编号）或者列席人员的姓名",
+                "discussion_not_attendee")
+    for user in leaders:
+        if str(user.pk) not in opinions and str(user.pk) not in wrong_opinions:
+            bad(f"opinions.{user.pk}", f"出席人员的意见：请填写{_name(user)}的意见", "discussion_opinion_missing")
+
+    absentees: list[dict[str, Any]] = []
+    reasons, wrong_reasons = texts("absentees")
+    for key in (values.get("absentees") or {}):
+        key = str(key).strip()
+        if key in wrong_reasons:
+            continue
+        if key.isdigit() and int(key) in head_ids:
+            user = next(h for h in heads if h.pk == int(key))
+            if user.pk in leader_ids:
+                bad(f"absentees.{key}", f"缺席的负责人：{_name(user)}已列为出席", "discussion_absent_present")
+            elif key not in reasons:
+                bad(f"absentees.{key}", f"缺席的负责人：请填写{_name(user)}的缺席理由", "discussion_absence_reason")
+            else:
+                absentees.append({"id": user.pk, "name": _name(user), "reason": reasons[key]})
+        elif key.isdigit():
+            bad(f"absentees.{key}", f"缺席的负责人：人员编号 {key} 不是本机关负责人", "discussion_not_head")
+        elif key not in reasons:
+            bad(f"absentees.{key}", f"缺席的负责人：请填写{key}的缺席理由", "discussion_absence_reason")
+        else:
+            absentees.append({"name": key, "reason": reasons[key]})
+    listed = {a.get("id") for a in absentees} | {int(k) for k in (values.get("absentees") or {}) if str(k).isdigit()}
+    if "leaders" in values:
+        for h in heads:
+            if h.pk not in leader_ids and h.pk not in listed:
+                bad(f"absentees.{h.pk}", f"缺席的负责人：{_name(h)}未出席，请填写缺席理由", "discussion_absence_reason")
+
+    rule = policy("case.collective_quorum", agency, on)
+    need = quorum_needed(len(heads), rule)
+    counted = [u for u in leaders if u.pk in head_ids and u.pk not in handler_ids]
+    reporting = [u for u in leaders if u.pk in head_ids and u.pk in handler_ids]
+    quorum = {"heads": len(heads), "present": len([u for u in leaders if u.pk in head_ids]),
+              "counted": len(counted), "needed": need, "rule": rule}
+    if "leaders" in values and len(counted) < need:
+        note = f"（{'、'.join(_name(u) for u in reporting)}承办本案，不计入）" if reporting else ""
+        problems.append(RuleViolation(
+            "discussion_quorum",
+            f"出席的负责人：本机关负责人共 {len(heads)} 人，集体讨论须{quorum_text(rule)}出席，即至少 {need} 人；"
+            f"计入的出席负责人只有 {len(counted)} 人{note}",
+            "leaders", [*basis, Citation("本机关规定：集体讨论法定人数（case.collective_quorum）", "",
+                                               "[U] 法律、行政法规未规定法定人数，由本机关设定")]))
+
+    record = {
+        "held_on": (values.get("held_on") or on).isoformat(),
+        "place": values.get("place", ""),
+        "host": json_value(host) if host is not None else None,
+        "recorder": json_value(recorder) if recorder is not None else None,
+        "leaders": [{"id": u.pk, "name": _name(u), "opinion": opinions.get(str(u.pk), ""),
+                     "handler": u.pk in handler_ids} for u in leaders],
+        "others": [{"name": n, "opinion": opinions.get(n, "")} for n in others],
+        "absentees": absentees,
+        "quorum": quorum,
+        "attendees": [*(_name(u) for u in leaders), *others],
+    }
+    return record, problems
+
+
+def discussion_summary(record: Mapping[str, Any], conclusion: str) -> str:
+    """The text of the 集体讨论出席人员和表决情况 record registered with the step."""
+    parts = [f"召开日期：{record['held_on']}", f"地点：{record['place'] or '—'}",
+             f"主持人：{(record['host'] or {}).get('name', '—')}",
+             f"记录人：{(record['recorder'] or {}).get('name', '—')}",
+             "出席的负责人：" + ("、".join(x["name"] + ("（承办人员，不计入）" if x["handler"] else "")
+                                       for x in record["leaders"]) or "—")]
+    if record["others"]:
+        parts.append("列席人员：" + "、".join(x["name"] for x in record["others"]))
+    if record["absentees"]:
+        parts.append("缺席：" + "、".join(f"{x['name']}（{x['reason']}）" for x in record["absentees"]))
+    q = record["quorum"]
+    parts.append(f"应到负责人 {q['heads']} 人，实到 {q['present']} 人，计入 {q['counted']} 人")
+    parts += [f"{x['name']}的意见：{x['opinion']}" for x in [*record["leaders"], *record["others"]] if x["opinion"]]
+    parts.append(f"讨论决定：{conclusion}")
+    return "；".join(parts)

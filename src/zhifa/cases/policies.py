@@ -40,6 +40,34 @@ def _int_between(lo: int, hi: int):
     return check
 
 
+# 集体讨论的法定人数: Art 57(2) says the heads decide collectively but fixes no quorum; no national text does.
+QUORUM_BASIS = ("《中华人民共和国行政处罚法》第五十七条第二款（负责人集体讨论决定；法定人数法律、行政法规未规定，"
+                "[U] 未核实，由本机关设定）")
+QUORUM_RULES = {"more_than": "超过", "at_least": "不少于"}
+
+
+def _quorum(value: Any):
+    """{"more_than": "1/2"} (超过半数) or {"at_least": "2/3"} (不少于三分之二): a share of the agency's heads."""
+    from fractions import Fraction
+
+    from zhifa.law.errors import RuleViolation
+
+    shape = RuleViolation("policy_shape", "取值应为 {\"more_than\": \"1/2\"}（超过半数）或 "
+                          "{\"at_least\": \"2/3\"}（不少于三分之二）这样的比例", "value")
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in QUORUM_RULES:
+        raise shape
+    rule, share = next(iter(value.items()))
+    if not isinstance(share, str):
+        raise shape
+    try:
+        fraction = Fraction(share.strip())
+    except (ValueError, ZeroDivisionError):
+        raise shape from None
+    if not 0 < fraction <= 1 or (rule == "more_than" and fraction == 1):
+        raise RuleViolation("policy_range", "比例应大于 0 且不超过 1（“超过”时应小于 1）", "value")
+    return {rule: f"{fraction.numerator}/{fraction.denominator}"}
+
+
 CASE_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("case.review_all_penalties", "法制审核：全部行政处罚决定", True, "是/否", REVIEW_ALL_BASIS,
               "开启后，凡拟给予行政处罚的案件一律须经法制审核（第五十八条列举的情形和本机关目录之外也审核）。"
@@ -57,6 +85,11 @@ CASE_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("case.alert_days", "期限提醒提前天数", 3, "工作日", ALERT_BASIS,
               "本机关办案期限届满前多少个工作日起，向承办人员（法制审核中的，还有审核人员）发出“即将届满”提醒；"
               "已逾期的同时提醒负责人。", _int_between(1, 15)),
+    Parameter("case.collective_quorum", "集体讨论法定人数", {"more_than": "1/2"}, "负责人比例", QUORUM_BASIS,
+              "[U] 未核实：国家法律、行政法规未规定负责人集体讨论的法定人数，默认“超过半数”参照常见的机关议事规则，"
+              "由本机关设定。取值为 more_than（超过）或 at_least（不少于）加一个比例，例如 more_than 1/2（本机关负责人"
+              "超过半数出席）、at_least 2/3（不少于三分之二）。承办本案的负责人可以列席汇报，但不计入出席人数。",
+              _quorum),
 )
 
 

@@ -54,6 +54,7 @@ from .facts import actor_for, case_facts, penalty_from_json, penalty_to_json, ro
 from .models import (
     Case,
     CaseApproval,
+    CaseClock,
     CaseDocument,
     CaseHandler,
     CaseItem,
@@ -311,6 +312,7 @@ def _take(s: _Step, key: str, request_hash: str, *, creating: bool = False) -> C
         AUX_EFFECTS[s.action](s)
     else:
         _effects(s, target, started)
+    set_urgency(case)
     case.save()
 
     event_payload = {"case": case.reference or None, "version": case.version, "action": str(s.action),
@@ -326,6 +328,8 @@ def _take(s: _Step, key: str, request_hash: str, *, creating: bool = False) -> C
 
 def _prepare(s: _Step) -> None:
     case, v = s.case, s.values
+    if s.action == A.HOLD_COLLECTIVE_DISCUSSION:
+        _prepare_discussion(s)
     for name, f in payload_schema(s.action).items():
         if f.attr and name in v:
             setattr(case, f.attr, v[name])
@@ -373,6 +377,37 @@ def _set_initial_handlers(s: _Step, users: list[User] | None) -> None:
         CaseHandler.objects.create(case=s.case, user=user, is_lead=n == 0, added_on=s.today)
 
 
+def _discussion(s: _Step) -> tuple[dict[str, Any] | None, list[RuleViolation]]:
+    """The structured 集体讨论 record of the request and its problems (``payload.discussion_record``); the case's
+    handlers, removed ones included, attend only to report."""
+    from .payload import discussion_record
+
+    handler_ids = CaseHandler.objects.filter(case=s.case).values_list("user_id", flat=True)
+    return discussion_record(s.values, agency=s.case.agency, handler_ids=handler_ids, on=s.today)
+
+
+def _prepare_discussion(s: _Step) -> None:
+    """A structured 集体讨论 (Art 57(2)) keeps its record in the step's payload (names of the attendees built from
+    the heads present and the others), and registers the 集体讨论出席人员和表决情况 record with its text unless the
+    request registers one with a text of its own. A payload of names only is kept as it is."""
+    from .payload import discussion_summary
+
+    record, _ = _discussion(s)
+    if record is None:
+        return
+    s.stored.pop("opinions", None)
+    s.stored.update(record)
+    records = s.values.setdefault("records", [])
+    entry = next((r for r in records if r["code"] == "collective_attendance"), None)
+    summary = discussion_summary(record, s.values.get("conclusion", ""))
+    if entry is None:
+        records.append({"code": "collective_attendance", "description": summary,
+                        "made_on": s.values.get("held_on") or s.today})
+    elif not entry.get("description"):
+        entry["description"] = summary
+    s.stored["records"] = json_value(records)
+
+
 # --- checks beyond the table -------------------------------------------------------------------------------
 
 def _check_more(s: _Step) -> list[RuleViolation]:
@@ -407,6 +442,8 @@ def _check_more(s: _Step) -> list[RuleViolation]:
         out.append(_refuse("deferral_in_past", "延期（分期）缴纳的期限应晚于批准之日", "deferred_until", proc.ART_66))
     if s.action == A.FILE and case.filed_on and case.clue_received_on and case.filed_on < case.clue_received_on:
         out.append(_refuse("filed_before_clue", "立案日期早于案源登记日期", "filed_on", proc.ART_54))
+    if s.action == A.HOLD_COLLECTIVE_DISCUSSION:
+        out += _discussion(s)[1]
     published = v.get("published_on")
     if s.action == A.RECORD_PUBLICATION and published and case.decided_on and published < case.decided_on:
         out.append(_refuse("published_before_decision", f"公示日期早于处罚决定日期{case.decided_on.isoformat()}",
@@ -500,6 +537,9 @@ def _review(status: str) -> Callable[[_Step], None]:
         review.reviewed_on = s.today
         review.opinion = s.values.get("opinion", "")
         review.checks = s.values.get("checks", {})
+        # a note given with a check ({"ok": false, "note": …}) counts as that check's note unless check_notes has one
+        review.check_notes = {**{code: c["note"] for code, c in review.checks.items() if c.get("note")},
+                              **s.values.get("check_notes", {})}
         review.save()
     return apply
 
@@ -774,6 +814,18 @@ def assess_case(case_id: int, facts: Mapping[str, Any], *, actor: User, idempote
 
 
 # --- scoping -------------------------------------------------------------------------------------------------
+
+def set_urgency(case: Case) -> None:
+    """Keep ``next_due`` / ``next_party_due`` (the nearest running agency and party clocks) on the case, for the
+    lists' order by urgency (views.common.by_urgency)."""
+    agency = party = None
+    for code, due_on in CaseClock.objects.filter(case=case, stopped_on__isnull=True).values_list("code", "due_on"):
+        if code in proc.PARTY_CLOCKS:
+            party = due_on if party is None else min(party, due_on)
+        else:
+            agency = due_on if agency is None else min(agency, due_on)
+    case.next_due, case.next_party_due = agency, party
+
 
 def visible_cases(user) -> QuerySet[Case]:
     """The cases a user may see: those of their agency and the agencies under it (a platform superuser: all)."""

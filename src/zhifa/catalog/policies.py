@@ -8,6 +8,7 @@ the all-agency value, then the default declared here.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -155,40 +156,59 @@ def value_of(key: str, agency=None, on: date | None = None) -> Any:
 
 
 def values_of(keys, agency=None, on: date | None = None) -> dict[str, Any]:
-    """The values of several parameters in force on one day for ``agency``, in one query (as :func:`value_of`)."""
-    from .models import PolicyValue
-
+    """The values of several parameters in force on one day for ``agency`` (as :func:`value_of`)."""
     on = on or timezone.localdate()
     params = {key: parameter(key) for key in keys}
     chain = agency.lineage_ids() if agency is not None else []
-    rows = list(PolicyValue.objects.filter(key__in=list(params), effective_from__lte=on)
-                .filter(_agency_filter(chain)).values("key", "agency_id", "value", "effective_from", "id"))
-    rank = {aid: i for i, aid in enumerate(chain)}
-    rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
-    return {key: next((r["value"] for r in rows if r["key"] == key), param.default) for key, param in params.items()}
+    snapshot = _snapshot()
+    return {key: _in_force(_rows(snapshot, key, chain), on, param.default) for key, param in params.items()}
 
 
 def values_on(key: str, agency, days) -> dict[date, Any]:
-    """The value of `key` in force for `agency` on each of `days`, in one query."""
+    """The value of `key` in force for `agency` on each of `days`."""
+    param = parameter(key)
+    chain = agency.lineage_ids() if agency is not None else []
+    rows = _rows(_snapshot(), key, chain)
+    return {day: _in_force(rows, day, param.default) for day in days}
+
+
+def _in_force(rows: list[dict], day: date, default: Any) -> Any:
+    value = next((r["value"] for r in rows if r["effective_from"] <= day), default)
+    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value  # the snapshot is shared
+
+
+def _rows(snapshot: dict[str, list[dict]], key: str, chain: list[int]) -> list[dict]:
+    """The values set for ``key`` that reach an agency with lineage ``chain``: the agency's own first, then its
+    parents', then the all-agency values; within each, the latest effective date (then the latest row) first."""
+    rank = {aid: i for i, aid in enumerate(chain)}
+    rows = [r for r in snapshot.get(key, ()) if r["agency_id"] is None or r["agency_id"] in rank]
+    rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
+    return rows
+
+
+# Every PolicyValue row, read once and kept while the table is unchanged. The rows are only ever added (a new value
+# is a new dated row, org.services.set_policy), so the row count, the highest id and the latest ``set_at`` tell
+# whether the table changed — in this process or any other app server — for the price of one small query instead
+# of one query per parameter. The check runs on the caller's connection, so a value set inside the current
+# transaction is seen at once, and one rolled back is forgotten.
+_SNAPSHOT: dict[str, Any] = {"signature": None, "rows": {}}
+
+
+def _snapshot() -> dict[str, list[dict]]:
+    from django.db import connection
+
     from .models import PolicyValue
 
-    param = parameter(key)
-    days = list(days)
-    chain = agency.lineage_ids() if agency is not None else []
-    rows = list(PolicyValue.objects.filter(key=key, effective_from__lte=max(days))
-                .filter(_agency_filter(chain)).values("agency_id", "value", "effective_from", "id"))
-    rank = {aid: i for i, aid in enumerate(chain)}  # the agency itself first, then its parents
-    rows.sort(key=lambda r: (rank.get(r["agency_id"], len(chain)), -r["effective_from"].toordinal(), -r["id"]))
-    out = {}
-    for day in days:
-        out[day] = next((r["value"] for r in rows if r["effective_from"] <= day), param.default)
-    return out
-
-
-def _agency_filter(chain: list[int]):
-    from django.db.models import Q
-
-    return Q(agency__isnull=True) | Q(agency_id__in=chain)
+    table = connection.ops.quote_name(PolicyValue._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), MAX(id), MAX(set_at) FROM {table}")
+        signature = (connection.alias, *map(str, cur.fetchone()))
+    if signature != _SNAPSHOT["signature"]:
+        rows: dict[str, list[dict]] = {}
+        for r in PolicyValue.objects.values("key", "agency_id", "value", "effective_from", "id"):
+            rows.setdefault(r["key"], []).append(r)
+        _SNAPSHOT.update(signature=signature, rows=rows)
+    return _SNAPSHOT["rows"]
 
 
 def training_rules(agency=None, on: date | None = None, years=()) -> TrainingRules:
@@ -199,21 +219,20 @@ def training_rules(agency=None, on: date | None = None, years=()) -> TrainingRul
     """
     on = on or timezone.localdate()
 
-    def q(key: str, when: date) -> Quantity:
-        return quantity(value_of(key, agency, when))
-
     def quantity(v: dict) -> Quantity:
         return Quantity(v["value"], Unit(v["unit"]))
 
     year_ends = {y: date(y, 12, 31) for y in sorted({on.year - 1, on.year, *years})}
     yearly = values_on("training.yearly_min", agency, year_ends.values())
 
+    now = values_of(("training.onboarding_min", "training.yearly_min", "training.days_per_week",
+                     "training.days_per_month", "certificate.annual_review_required"), agency, on)
     return TrainingRules(
-        onboarding_min=q("training.onboarding_min", on),
-        yearly_min=q("training.yearly_min", on),
+        onboarding_min=quantity(now["training.onboarding_min"]),
+        yearly_min=quantity(now["training.yearly_min"]),
         # a year's minimum is the one in force on its last day (see TrainingRules.yearly_min_in)
         yearly_min_by_year=tuple((y, quantity(yearly[end])) for y, end in year_ends.items()),
-        days_per_week=value_of("training.days_per_week", agency, on),
-        days_per_month=value_of("training.days_per_month", agency, on),
-        annual_review_required=value_of("certificate.annual_review_required", agency, on),
+        days_per_week=now["training.days_per_week"],
+        days_per_month=now["training.days_per_month"],
+        annual_review_required=now["certificate.annual_review_required"],
     )

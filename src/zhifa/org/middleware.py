@@ -35,6 +35,12 @@ def idle_limit_seconds(user) -> int:
     return minutes * 60
 
 
+# The time of the last activity is written to the session at most once a minute, not with every page: a page view
+# is then a read, not a database write. The quiet spell is counted from the stored time, so a user may be logged out
+# up to this much earlier than the limit — never later.
+IDLE_STAMP_SECONDS = 60
+
+
 class IdleTimeoutMiddleware:
     """Logs a user out after a quiet spell: 15 minutes for administrators, 30 for others."""
 
@@ -54,7 +60,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.warning(request, "您已超过规定时间未操作，系统已自动退出，请重新登录。")
                 return redirect(_with_next("login", request))
-            request.session[IDLE_KEY] = now
+            if last is None or now - float(last) >= IDLE_STAMP_SECONDS:
+                request.session[IDLE_KEY] = now
         return self.get_response(request)
 
 

@@ -51,14 +51,18 @@ def _people(case: Case):
 @login_required
 @require_GET
 def case_detail(request, pk: int):
+    from .review import with_check_rows  # review.py imports this module
+
     case = case_or_404(request.user, pk)
     user = request.user
     today = timezone.localdate()
-    facts = case_facts(case, today=today)
+    loaded: dict = {}
+    facts = case_facts(case, today=today, keep=loaded)
     roles = roles_of(user)
     is_open = proc.State(case.state) not in proc.TERMINAL
     actions = []
-    published = case.steps.filter(action=A.RECORD_PUBLICATION.value).exists()
+    steps = list(case.steps.select_related("actor").order_by("-version"))
+    published = any(s.action == A.RECORD_PUBLICATION.value for s in steps)
     for action in proc.available_actions(facts, roles):
         if _moot(facts, action) or (action is A.RECORD_PUBLICATION and published and not _publishing(facts)):
             continue
@@ -67,22 +71,25 @@ def case_detail(request, pk: int):
     same_agency = user.agency_id == case.agency_id
     aux = [{"code": code, "label": AUX_ACTIONS[code]} for code, role in AUX_BUTTONS.items()
            if is_open and same_agency and (role is None or role in roles)] if roles else []
-    clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in case.clocks.order_by(
-        "stopped_on", "due_on", "id")]
+    # running clocks first (nearest due first), then the stopped ones in the order they stopped
+    ordered = sorted(loaded["clocks"], key=lambda c: (c.stopped_on is not None, c.stopped_on or c.due_on, c.due_on,
+                                                      c.id))
+    clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in ordered]
     assessment = case.assessment or None
     return render(request, "cases/detail.html", {
         "active": "cases", "case": case, "today": today, "facts": facts,
         "state_label": case.state_label, "procedure_label": case.get_procedure_display(),
-        "items": [ci.item for ci in case.case_items.select_related("item", "item__domain")],
+        "items": [ci.item for ci in loaded["items"]],
         "handlers": [{"row": h, "qualified": next((x for x in facts.handlers if x.user_id == h.user_id), None)}
                      for h in case.handlers.select_related("user")],
         "clocks": clocks,
         "actions": actions if same_agency else [], "aux": aux,
-        "steps": case.steps.select_related("actor").order_by("-version"),
+        "steps": steps,
         "approvals": case.approvals.select_related("decided_by"),
-        "documents": case.documents.all(), "records": case.records.all(),
-        "reviews": case.reviews.select_related("reviewer", "assigned_to", "submitted_by"),
-        "pauses": case.pauses.all(), "payments": case.payments.all(),
+        "discussions": [s for s in reversed(steps) if s.action == A.HOLD_COLLECTIVE_DISCUSSION.value],
+        "documents": loaded["documents"], "records": loaded["records"],
+        "reviews": with_check_rows(case.reviews.select_related("reviewer", "assigned_to", "submitted_by")),
+        "pauses": loaded["pauses"], "payments": case.payments.all(),
         "proposed": _penalty_text(case.proposed_penalty), "notified": _penalty_text(case.notified_penalty),
         "decided": _penalty_text(case.decided_penalty),
         "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
@@ -114,6 +121,17 @@ def _violations_onto(form, violations: list[RuleViolation]) -> None:
         name = form.field_for(v.field) if hasattr(form, "field_for") else None
         if name and name in form.fields:
             form.add_error(name, v.message)
+
+
+def submit_step(request, case, action: str, form):
+    """Take ``action`` with the valid ``form``'s payload and key; returns (step, violations, conflict, replay).
+    A key already used on the case is a repeated submission: the service answers with the first step."""
+    key = form.cleaned_data["idempotency_key"]
+    replay = CaseStep.objects.filter(case=case, idempotency_key=key).exists()
+    step, violations, conflict = _attempt(
+        request, form, lambda: services.transition(case.pk, action, actor=request.user, payload=form.payload(),
+                                                  idempotency_key=key), replay=replay)
+    return step, violations, conflict, replay
 
 
 def _attempt(request, form, do, *, replay: bool):
@@ -149,11 +167,7 @@ def act(request, pk: int, action: str):
     form = ActionForm(request.POST if request.method == "POST" else None, **kwargs)
     violations, conflict = [], None
     if request.method == "POST" and form.is_valid():
-        key = form.cleaned_data["idempotency_key"]
-        replay = CaseStep.objects.filter(case=case, idempotency_key=key).exists()
-        step, violations, conflict = _attempt(
-            request, form, lambda: services.transition(case.pk, action, actor=user, payload=form.payload(),
-                                                      idempotency_key=key), replay=replay)
+        step, violations, conflict, replay = submit_step(request, case, action, form)
         if step is not None:
             if not replay:
                 messages.success(request, _("已办理：%(action)s。") % {"action": _label_for(action)})
