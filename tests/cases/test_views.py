@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,3 +268,20 @@ def test_a_lapsed_party_window_is_not_overdue(zhang, li, party, as_user):
     todo = c.get(reverse("cases:todo"))
     mine = next(rows for key, _, rows in todo.context["sections"] if key == "officer")
     assert any(x.title == "甲案" and "记录公示" in x.waiting for x in mine)
+
+
+@pytest.mark.parametrize(("view", "zh", "en"), [
+    ({"left": 1, "tone": "warn"}, "剩 1 天", "1 day left"),
+    ({"left": 3, "tone": "ok"}, "剩 3 天", "3 days left"),
+    ({"overdue": 1, "left": -1}, "已逾期 1 天", "1 day overdue"),
+    ({"overdue": 4, "left": -4}, "已逾期 4 天", "4 days overdue"),
+    ({"left": 0, "tone": "warn"}, "今日届满", "Due today"),
+])
+def test_day_counts_are_worded_with_plural_forms(view, zh, en):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert zh in render_to_string("cases/_days.html", {"v": view})
+    with translation.override("en"):
+        assert en in render_to_string("cases/_days.html", {"v": view})
