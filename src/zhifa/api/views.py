@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -387,7 +387,7 @@ def _list_cases(request: HttpRequest) -> JsonResponse:
     if mine not in ("", "0", "1"):
         raise ApiError(400, "mine_invalid", "mine 只能是 1（只看本人承办的案件）或 0", "mine")
     if mine == "1":
-        qs = qs.filter(Exists(CaseHandler.objects.filter(case=OuterRef("pk"), user=user, removed_on__isnull=True)))
+        qs = qs.filter(pk__in=CaseHandler.objects.filter(user=user, removed_on__isnull=True).values("case_id"))
     after = request.GET.get("after", "").strip()
     if after:
         qs = qs.filter(pk__lt=decode_cursor(after))

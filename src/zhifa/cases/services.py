@@ -46,7 +46,7 @@ from zhifa.law.clocks import due
 from zhifa.law.errors import Citation, RuleViolation
 from zhifa.law.penalties import PenaltyKind
 from zhifa.law.surcharge import late_payment_surcharge
-from zhifa.org.models import User
+from zhifa.org.models import Agency, User
 from zhifa.records.services import canonical, record
 
 from . import clocks
@@ -835,7 +835,10 @@ def visible_cases(user) -> QuerySet[Case]:
         return Case.objects.all()
     if user.agency_id is None:
         return Case.objects.none()
-    return Case.objects.filter(agency__path__startswith=user.agency.path)
+    # The agencies' ids as a list (one small query), not a join on the agency path: the case indexes that start with
+    # the agency (state, urgency, newest first) then serve the lists directly.
+    ids = list(Agency.objects.filter(path__startswith=user.agency.path).values_list("id", flat=True))
+    return Case.objects.filter(agency_id__in=ids)
 
 
 __all__ = [
