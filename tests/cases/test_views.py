@@ -281,7 +281,11 @@ def test_day_counts_are_worded_with_plural_forms(view, zh, en):
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    with translation.override("zh-hans"):
-        assert zh in render_to_string("cases/_days.html", {"v": view})
-    with translation.override("en"):
-        assert en in render_to_string("cases/_days.html", {"v": view})
+    from zhifa.cases.views.common import days_badge
+
+    for language, words in (("zh-hans", zh), ("en", en)):
+        with translation.override(language):
+            css, text = days_badge(view)
+            assert text == words
+            html = render_to_string("cases/_days.html", {"v": {"badge": text, "badge_class": css}})
+            assert words in html and f'class="badge {css}"' in html

@@ -316,8 +316,9 @@ def case_detail(case: Case, user, today: date) -> dict[str, Any]:
     actions, aux = actions_json(case, user, today, keep=loaded)
     items = loaded["items"] if "items" in loaded else case.case_items.select_related("item__domain")
     clocks = loaded["clocks"] if "clocks" in loaded else list(case.clocks.all())
-    handlers = case.handlers.select_related("user")
-    steps = case.steps.select_related("actor").order_by("version")
+    handlers = loaded["handlers"] if "handlers" in loaded else case.handlers.select_related("user")
+    steps = list(reversed(loaded["steps"])) if "steps" in loaded else case.steps.select_related("actor").order_by(
+        "version")
     return {
         **case_summary(case),
         "prior_state": case.prior_state or None,

@@ -101,7 +101,7 @@ def _person(user: User, **kw: Any) -> proc.Handler:
 
 
 def _qualification_data():
-    return Prefetch("user", queryset=User.objects.prefetch_related(
+    return Prefetch("user", queryset=User.objects.select_related("agency").prefetch_related(
         "groups",
         Prefetch("certificates", queryset=Certificate.objects.prefetch_related(
             "domains", "status_changes", "annual_reviews")),
@@ -109,17 +109,22 @@ def _qualification_data():
     ))
 
 
-def handlers_of(case: Case, domains: list, on: date) -> tuple[proc.Handler, ...]:
+def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | None = None
+                ) -> tuple[proc.Handler, ...]:
     """The active handlers with ``qualified`` for every domain of the case's items on ``on``.
 
     ``on`` is the day of the step: Art 42 requires the officers who carry out the act to hold the
     qualification when they act (a certificate that expires after the violation but before the decision does not
     qualify the decision). With no item on the case there is no domain to check, and nobody is qualified yet.
+    ``rows``: the case's handler rows already read with their qualification data (``handler_rows``).
     """
-    rows = list(CaseHandler.objects.filter(case=case, removed_on__isnull=True).prefetch_related(_qualification_data()))
+    if rows is None:
+        rows = handler_rows(case)
     rules_cache: dict[int | None, Any] = {}
     out = []
     for h in rows:
+        if h.removed_on is not None:
+            continue
         user = h.user
         reasons: list[str] = []
         if not domains:
@@ -134,6 +139,12 @@ def handlers_of(case: Case, domains: list, on: date) -> tuple[proc.Handler, ...]
         out.append(_person(user, qualified=not reasons, qualification_reasons=tuple(dict.fromkeys(reasons)),
                            conflict_declared=h.conflict_declared))
     return tuple(out)
+
+
+def handler_rows(case: Case) -> list[CaseHandler]:
+    """Every handler row of the case (removed ones too: they investigated), each user with the data the
+    qualification rule reads."""
+    return list(CaseHandler.objects.filter(case=case).prefetch_related(_qualification_data()))
 
 
 # --- review and hearing -----------------------------------------------------------------------------------
@@ -194,24 +205,36 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
     Reads the case instance as it is in memory (the service has applied the request's fields to it) and its
     related rows from the database (the request's documents and records are already written, in the same
     transaction). ``keep``, when given, receives the rows read on the way (``items``, ``clocks``,
-    ``documents``, ``records``, ``pauses``) so a page showing them need not read them again.
+    ``documents``, ``records``, ``pauses``, ``handlers`` — removed ones too —, and ``steps`` newest first,
+    ``reviews``, ``approvals`` with their people) so a page showing them need not read them again.
     """
     declared = declared or {}
     items = list(case.case_items.select_related("item__domain"))
     domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
-    handlers = handlers_of(case, domains, today)
+    all_handlers = handler_rows(case)
+    handlers = handlers_of(case, domains, today, all_handlers)
 
-    investigators = set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
-    investigators |= set(CaseStep.objects.filter(case=case, action__in=[a.value for a in INVESTIGATION_STEPS])
-                         .values_list("actor_id", flat=True))
-
-    review = case.reviews.select_related("reviewer").order_by("-id").first()
+    investigators = {h.user_id for h in all_handlers}
+    investigation = {a.value for a in INVESTIGATION_STEPS}
+    if keep is None:
+        investigators |= set(CaseStep.objects.filter(case=case, action__in=investigation)
+                             .values_list("actor_id", flat=True))
+        review = case.reviews.select_related("reviewer").prefetch_related("reviewer__groups").order_by("-id").first()
+        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
+                             .prefetch_related("decided_by__groups"))
+    else:  # a page shows every step, review and approval: read them whole once
+        steps = list(case.steps.select_related("actor").order_by("-version"))
+        investigators |= {st.actor_id for st in steps if st.action in investigation}
+        reviews = list(case.reviews.select_related("reviewer", "assigned_to", "submitted_by")
+                       .prefetch_related("reviewer__groups"))
+        review = max(reviews, key=lambda r: r.id, default=None)
+        all_approvals = list(case.approvals.select_related("decided_by").prefetch_related("decided_by__groups"))
+        approval_rows = [a for a in all_approvals if a.approved]
+        keep.update(steps=steps, reviews=reviews, approvals=all_approvals, handlers=all_handlers)
     reviewer = _person(review.reviewer) if review is not None and review.reviewer is not None else None
 
-    approvals = tuple(
-        proc.Approval(a.kind, a.decided_by_id, roles_of(a.decided_by), a.decided_on)
-        for a in CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
-        .prefetch_related("decided_by__groups"))
+    approvals = tuple(proc.Approval(a.kind, a.decided_by_id, roles_of(a.decided_by), a.decided_on)
+                      for a in approval_rows)
 
     clocks = list(CaseClock.objects.filter(case=case).order_by("id"))
     documents = list(CaseDocument.objects.filter(case=case))

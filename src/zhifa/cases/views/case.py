@@ -61,7 +61,7 @@ def case_detail(request, pk: int):
     roles = roles_of(user)
     is_open = proc.State(case.state) not in proc.TERMINAL
     actions = []
-    steps = list(case.steps.select_related("actor").order_by("-version"))
+    steps = loaded["steps"]
     published = any(s.action == A.RECORD_PUBLICATION.value for s in steps)
     for action in proc.available_actions(facts, roles):
         if _moot(facts, action) or (action is A.RECORD_PUBLICATION and published and not _publishing(facts)):
@@ -81,14 +81,14 @@ def case_detail(request, pk: int):
         "state_label": case.state_label, "procedure_label": case.get_procedure_display(),
         "items": [ci.item for ci in loaded["items"]],
         "handlers": [{"row": h, "qualified": next((x for x in facts.handlers if x.user_id == h.user_id), None)}
-                     for h in case.handlers.select_related("user")],
+                     for h in loaded["handlers"]],
         "clocks": clocks,
         "actions": actions if same_agency else [], "aux": aux,
         "steps": steps,
-        "approvals": case.approvals.select_related("decided_by"),
+        "approvals": loaded["approvals"],
         "discussions": [s for s in reversed(steps) if s.action == A.HOLD_COLLECTIVE_DISCUSSION.value],
         "documents": loaded["documents"], "records": loaded["records"],
-        "reviews": with_check_rows(case.reviews.select_related("reviewer", "assigned_to", "submitted_by")),
+        "reviews": with_check_rows(loaded["reviews"]),
         "pauses": loaded["pauses"], "payments": case.payments.all(),
         "proposed": _penalty_text(case.proposed_penalty), "notified": _penalty_text(case.notified_penalty),
         "decided": _penalty_text(case.decided_penalty),

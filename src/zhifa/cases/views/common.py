@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from zhifa.law import procedure as proc
 
@@ -18,6 +21,7 @@ from ..models import Case, CaseClock
 from ..services import visible_cases
 
 DUE_SOON_DAYS = 3
+_HREF_PK = 987654321987
 _PK_MAX = 2**63 - 1
 
 
@@ -31,25 +35,57 @@ def case_or_404(user, pk: int) -> Case:
     return case
 
 
+URGENCY = (F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), F("id").desc())
+
+
 def by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Nearest running agency clock's due date first, then the nearest party clock's; cases with no running clock
     last, newest first among them. The dates are the case's own ``next_due`` / ``next_party_due`` (kept by the
     case service with every step), so the order comes from an index, not from grouping every clock."""
-    running = CaseClock.objects.filter(stopped_on__isnull=True).order_by("due_on", "id")
-    return (qs.select_related("party")
-            .prefetch_related(Prefetch("clocks", queryset=running, to_attr="running_clocks"))
-            .order_by(F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), "-id"))
+    return _with_rows(qs).order_by(*URGENCY)
+
+
+def _with_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    # the running clocks of the cases shown, in any order: ``next_clock`` picks the one a row shows
+    running = CaseClock.objects.filter(stopped_on__isnull=True).order_by()
+    return qs.select_related("party").prefetch_related(Prefetch("clocks", queryset=running, to_attr="running_clocks"))
+
+
+def page_by_urgency(qs: QuerySet[Case], number, per_page: int):
+    """One page of ``qs`` by urgency. The order and the count use only the case ids and their two dates (an index
+    holds them), and only the page's cases are then read whole — sorting every matching row with all its columns
+    is what made a long list slow."""
+    page = Paginator(qs.order_by(*URGENCY).values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {c.pk: c for c in _with_rows(Case.objects.filter(pk__in=ids))}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
 
 
 def clock_view(clock: CaseClock, today: date) -> dict:
     """Days left and tone of a clock: ``overdue`` (days) only for the agency's deadlines; a party's period that
-    has lapsed is ``lapsed``, in a neutral tone."""
+    has lapsed is ``lapsed``, in a neutral tone. ``badge`` / ``badge_class``: the words and colour the lists and
+    the case page show (worded here once, with plural forms, rather than by a template per row)."""
     left = (clock.due_on - today).days
     if clock.code in proc.PARTY_CLOCKS:
-        return {"clock": clock, "left": left, "overdue": 0, "lapsed": left < 0, "party": True, "tone": "muted"}
-    tone = "no" if left < 0 else "warn" if left <= DUE_SOON_DAYS else "ok"
-    return {"clock": clock, "left": left, "overdue": -left if left < 0 else 0, "lapsed": False, "party": False,
-            "tone": tone}
+        view = {"clock": clock, "left": left, "overdue": 0, "lapsed": left < 0, "party": True, "tone": "muted"}
+    else:
+        tone = "no" if left < 0 else "warn" if left <= DUE_SOON_DAYS else "ok"
+        view = {"clock": clock, "left": left, "overdue": -left if left < 0 else 0, "lapsed": False, "party": False,
+                "tone": tone}
+    view["badge_class"], view["badge"] = days_badge(view)
+    return view
+
+
+def days_badge(v: dict) -> tuple[str, str]:
+    """(css class, words) for a clock's days: overdue (agency), lapsed (party), due today, or days left."""
+    if v.get("overdue"):
+        return "no", ngettext("已逾期 %(d)s 天", "已逾期 %(d)s 天", v["overdue"]) % {"d": v["overdue"]}
+    if v.get("lapsed"):
+        return "muted", gettext("期限已届满")
+    if v.get("left") == 0:
+        return ("muted" if v.get("party") else "warn"), gettext("今日届满")
+    return v.get("tone", "ok"), ngettext("剩 %(d)s 天", "剩 %(d)s 天", v["left"]) % {"d": v["left"]}
 
 
 def next_clock(clocks: list[CaseClock]) -> CaseClock | None:
@@ -62,7 +98,9 @@ def decorate(cases, today: date) -> list[Case]:
     """Each case with its next running clock (``next_clock``: clock, days left, tone) and state label; the row is
     red or amber only for an agency deadline."""
     out = []
+    href = reverse("cases:detail", args=[_HREF_PK])  # one reverse for the page, not two per row
     for case in cases:
+        case.href = href.replace(str(_HREF_PK), str(case.pk))
         clocks = getattr(case, "running_clocks", None)
         if clocks is None:
             clocks = list(case.clocks.filter(stopped_on__isnull=True).order_by("due_on", "id"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from ..facts import roles_of
 from ..forms import FilterForm
 from ..models import CaseClock, CaseHandler, LegalReview
 from ..services import visible_cases
-from .common import by_urgency, decorate
+from .common import by_urgency, decorate, page_by_urgency
 
 PAGE_SIZE = 25
 TODO_LIMIT = 200
@@ -83,7 +82,7 @@ def case_list(request):
     if values["q"]:
         q = values["q"]
         qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(party__name__icontains=q))
-    page = Paginator(by_urgency(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_by_urgency(qs, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     return render(request, "cases/list.html", {
         "active": "cases", "tab": tab, "filters": filters, "page": page, "rows": decorate(page, today),
