@@ -88,7 +88,7 @@ def timed(fn, *args, **kwargs) -> float:
     t = time.perf_counter()
     response = fn(*args, **kwargs)
     elapsed = time.perf_counter() - t
-    if response.status_code not in (200, 201):  # a redirect (to sign-in, to the second factor) would time the wrong page
+    if response.status_code not in (200, 201):  # a redirect (sign-in, second factor) would time the wrong page
         raise SystemExit(f"{response.status_code} {response.request.get('PATH_INFO')}: "
                          f"{response.content[:300].decode(errors='replace')}")
     return elapsed
