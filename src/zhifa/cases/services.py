@@ -131,10 +131,19 @@ class _Step:
 
 def _key(idempotency_key: str) -> str:
     key = (idempotency_key or "").strip() if isinstance(idempotency_key, str) else ""
-    if not key or len(key) > 100:
-        raise _refuse("idempotency_key_invalid", "缺少请求标识（idempotency_key，1 至 100 个字符）", "idempotency_key",
-                      CASE_RULES)
+    if not key or len(key) > 100 or not key.isprintable():
+        raise _refuse("idempotency_key_invalid", "缺少请求标识（idempotency_key，1 至 100 个可打印字符）",
+                      "idempotency_key", CASE_RULES)
     return key
+
+
+def usable_key(value: Any) -> str:
+    """``value`` if it is a well-formed idempotency key (as the service accepts it), else "" (for look-ups made
+    before a form is validated: a NUL byte or an over-long string must not reach the database)."""
+    try:
+        return _key(value)
+    except RuleViolation:
+        return ""
 
 
 def _request_hash(action: str, actor: User, payload: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> str:
@@ -861,5 +870,6 @@ __all__ = [
     "record_material",
     "remove_handler",
     "transition",
+    "usable_key",
     "visible_cases",
 ]

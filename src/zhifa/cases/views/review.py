@@ -175,7 +175,7 @@ def review(request, pk: int):
     user = request.user
     today = timezone.localdate()
     facts = case_facts(case, today=today)
-    key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
+    key = services.usable_key(request.POST.get("idempotency_key", "")) if request.method == "POST" else ""
     # a repeated submit of a review already taken: the service answers it (once), whatever the case's state now
     replay = bool(key) and CaseStep.objects.filter(case=case, idempotency_key=key, actor=user,
                                                    action__in=REVIEW_ACTIONS).exists()
