@@ -51,13 +51,19 @@ def _with_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related("party").prefetch_related(Prefetch("clocks", queryset=running, to_attr="running_clocks"))
 
 
+# What a list row shows (cases/_rows.html): reading only these columns of the page's cases keeps a wide case row
+# (penalties, assessment JSON …) out of a list.
+LIST_FIELDS = ("id", "agency_id", "procedure", "state", "reference", "title", "next_due", "next_party_due",
+               "party__id", "party__name", "party__kind")
+
+
 def page_by_urgency(qs: QuerySet[Case], number, per_page: int):
     """One page of ``qs`` by urgency. The order and the count use only the case ids and their two dates (an index
     holds them), and only the page's cases are then read whole — sorting every matching row with all its columns
     is what made a long list slow."""
     page = Paginator(qs.order_by(*URGENCY).values_list("pk", flat=True), per_page).get_page(number)
     ids = list(page.object_list)
-    rows = {c.pk: c for c in _with_rows(Case.objects.filter(pk__in=ids))}
+    rows = {c.pk: c for c in _with_rows(Case.objects.filter(pk__in=ids)).only(*LIST_FIELDS)}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
 
