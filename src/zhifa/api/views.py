@@ -32,6 +32,7 @@ from zhifa.cases.clocks import effective_due
 from zhifa.cases.facts import case_facts, roles_of
 from zhifa.cases.models import Case, CaseClock, CaseHandler, CaseStep
 from zhifa.cases.payload import AUX_ACTIONS, SCHEMAS, action_label, json_value
+from zhifa.cases.views.common import display_order
 from zhifa.catalog.models import EnforcementItem
 from zhifa.catalog.services import provision_refs, search_items
 from zhifa.law import procedure as proc
@@ -334,8 +335,7 @@ def case_detail(case: Case, user, today: date) -> dict[str, Any]:
         "decision_kind": case.decision_kind or None,
         "recommended_range": [case.recommended_min, case.recommended_max] if case.recommended_min is not None
         else None,
-        "clocks": [clock_json(c, today) for c in sorted(clocks, key=lambda c: (
-            c.stopped_on is not None, c.stopped_on or c.due_on, c.due_on, c.id))],
+        "clocks": [clock_json(c, today) for c in display_order(clocks)],
         "documents": [{"code": d.code, "title": d.title, "number": d.number, "issued_on": d.issued_on}
                       for d in loaded.get("documents", case.documents.all())],
         "records": [{"code": r.code, "evidence_kind": r.evidence_kind or None, "description": r.description,

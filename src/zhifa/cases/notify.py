@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from zhifa.catalog.calendar import work_calendar
 from zhifa.law import procedure as proc
+from zhifa.law.calendar import cn_date
 from zhifa.records.services import record
 
 from .models import CaseClock, CaseHandler, LegalReview, Notification
@@ -34,18 +35,15 @@ _LOOKAHEAD = timedelta(days=60)
 REVIEW_STATES = frozenset({proc.State.UNDER_REVIEW.value})
 
 
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
 
 def message_for(clock: CaseClock, kind: str, today: date) -> str:
     """The reminder's text: the case (its reference, or the clue before filing), the clock and its due date."""
     case = clock.case
     if kind == Notification.Kind.OVERDUE:
         days = (today - clock.due_on).days
-        return f"{case}：{clock.name}已于{_cn(clock.due_on)}届满，已逾期 {days} 天。"
+        return f"{case}：{clock.name}已于{cn_date(clock.due_on)}届满，已逾期 {days} 天。"
     left = (clock.due_on - today).days
-    when = "今日届满" if left == 0 else f"将于{_cn(clock.due_on)}届满（剩 {left} 天）"
+    when = "今日届满" if left == 0 else f"将于{cn_date(clock.due_on)}届满（剩 {left} 天）"
     return f"{case}：{clock.name}{when}。"
 
 

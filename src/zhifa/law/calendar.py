@@ -80,6 +80,11 @@ def _warnings(missing: set[int]) -> tuple[str, ...]:
     return tuple(missing_year_warning(y) for y in sorted(missing))
 
 
+def cn_date(d: date) -> str:
+    """A date as Chinese documents and messages write it: 2026年3月5日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def add_months(start: date, months: int) -> date:
     """The corresponding day ``months`` months after ``start``; the month's last day if there is none.
 

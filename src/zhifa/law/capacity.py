@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from .calendar import CIVIL_CODE_ART_202, add_months
+from .calendar import CIVIL_CODE_ART_202, add_months, cn_date
 from .citations import XZCFF
 from .errors import Citation, RuleViolation
 from .penalties import ORGANISATION, PARTY_LABELS, PERSON
@@ -95,9 +95,6 @@ def full_age_date(birth: date, years: int) -> date:
     return add_months(birth, 12 * years) + timedelta(days=1)
 
 
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
 
 @dataclass(frozen=True)
 class Capacity:
@@ -158,11 +155,12 @@ def capacity(birth_date: date | None, act_date: date, mental_state: str = Mental
         levels.append(Level.NONE)
         guardian = True
         reasons.append(f"违法行为发生时不满十四周岁（{age}周岁，"
-                       f"{_cn(full_age_date(birth_date, MINOR_AGE))}起满十四周岁），不予行政处罚，责令监护人加以管教")
+                       f"{cn_date(full_age_date(birth_date, MINOR_AGE))}起满十四周岁），"
+                       "不予行政处罚，责令监护人加以管教")
     elif age < ADULT_AGE:
         levels.append(Level.MUST_MITIGATE)
         reasons.append(f"违法行为发生时已满十四周岁不满十八周岁（{age}周岁，"
-                       f"{_cn(full_age_date(birth_date, ADULT_AGE))}起满十八周岁），应当从轻或者减轻行政处罚")
+                       f"{cn_date(full_age_date(birth_date, ADULT_AGE))}起满十八周岁），应当从轻或者减轻行政处罚")
     else:
         reasons.append(f"违法行为发生时已满十八周岁（{age}周岁）")
 

@@ -67,7 +67,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, cn_date
 from .citations import ART_42, ART_52, ART_55, XZCFF
 from .clocks import (
     AGENCY,
@@ -1071,9 +1071,6 @@ CLOCK_CONDITIONS: Mapping[str, Callable[[CaseFacts], bool]] = MappingProxyType({
 # --- Helpers for the guards ----------------------------------------------------------------------------
 
 
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
 
 def _v(code: str, message: str, field_name: str | None, *basis: Citation) -> RuleViolation:
     return RuleViolation(code, message, field_name, list(basis))
@@ -1164,7 +1161,7 @@ def notified_before_decision(facts: CaseFacts, actor: Actor, t: Transition) -> l
         return [_v("notice_missing", "未送达行政处罚事先告知书，不得作出行政处罚决定", "notice_served_on",
                    ART_44, ART_62)]
     if facts.notice_served_on > facts.today:
-        return [_v("notice_after_decision", f"事先告知书送达日期{_cn(facts.notice_served_on)}晚于决定日期",
+        return [_v("notice_after_decision", f"事先告知书送达日期{cn_date(facts.notice_served_on)}晚于决定日期",
                    "notice_served_on", ART_44, ART_62)]
     return []
 
@@ -1180,7 +1177,8 @@ def statement_window_over_or_waived(facts: CaseFacts, actor: Actor, t: Transitio
     assert end is not None
     if facts.today <= end:
         return [_v("statement_window_open",
-                   f"陈述、申辩期限至{_cn(end)}届满，期满前不得作出决定（当事人明确放弃的除外）", "statement_waived",
+                   f"陈述、申辩期限至{cn_date(end)}届满，期满前不得作出决定（当事人明确放弃的除外）",
+                   "statement_waived",
                    ART_45, ART_62)]
     return []
 
@@ -1251,7 +1249,7 @@ def review_passed_if_required(facts: CaseFacts, actor: Actor, t: Transition) -> 
         r = facts.reviewer
         out += _reviewer_problems(r.user_id, r.display, r.has_legal_qualification, r.reviewed_before, facts)
     if facts.hearing_held_on and (facts.reviewed_on is None or facts.reviewed_on < facts.hearing_held_on):
-        out.append(_v("review_before_hearing", f"{_cn(facts.hearing_held_on)}举行听证后须重新进行法制审核",
+        out.append(_v("review_before_hearing", f"{cn_date(facts.hearing_held_on)}举行听证后须重新进行法制审核",
                       "reviewed_on", ART_58_REVIEW, ART_65))
     return out
 
@@ -1283,9 +1281,9 @@ def hearing_not_refused_in_window(facts: CaseFacts, actor: Actor, t: Transition)
         return []
     end = hearing_request_end(facts)
     if end is None or facts.hearing_requested_on <= end:
-        when = f"（期限至{_cn(end)}）" if end else ""
+        when = f"（期限至{cn_date(end)}）" if end else ""
         return [_v("hearing_refused_in_window",
-                   f"当事人于{_cn(facts.hearing_requested_on)}在听证申请期限内要求听证{when}，应当组织听证，不得拒绝",
+                   f"当事人于{cn_date(facts.hearing_requested_on)}在听证申请期限内要求听证{when}，应当组织听证，不得拒绝",
                    "hearing_requested_on", ART_63, ART_64_1)]
     return []
 
@@ -1301,7 +1299,7 @@ def hearing_held_or_window_closed(facts: CaseFacts, actor: Actor, t: Transition)
     assert end is not None
     if facts.hearing_requested_on is None and facts.today <= end:
         return [_v("hearing_window_open",
-                   f"听证申请期限至{_cn(end)}届满，期满前不得作出决定（当事人明确放弃听证的除外）",
+                   f"听证申请期限至{cn_date(end)}届满，期满前不得作出决定（当事人明确放弃听证的除外）",
                    "hearing_waived", ART_64_1, ART_63)]
     return []
 
@@ -1326,8 +1324,8 @@ def hearing_notice_seven_days(facts: CaseFacts, actor: Actor, t: Transition) -> 
     latest = due("hearing_notice", facts.hearing_date, facts.calendar).date
     if facts.hearing_notice_on > latest:
         return [_v("hearing_notice_late",
-                   f"听证通知于{_cn(facts.hearing_notice_on)}送达，距{_cn(facts.hearing_date)}听证不足七个工作日"
-                   f"（最迟应于{_cn(latest)}送达）", "hearing_notice_on", ART_64_2)]
+                   f"听证通知于{cn_date(facts.hearing_notice_on)}送达，距{cn_date(facts.hearing_date)}听证不足七个工作日"
+                   f"（最迟应于{cn_date(latest)}送达）", "hearing_notice_on", ART_64_2)]
     return []
 
 
@@ -1476,9 +1474,9 @@ def payment_overdue(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleV
         return [_v("service_date_missing", "缺少处罚决定书送达日期，无法计算缴纳期限", "decision_served_on", ART_67)]
     if facts.today <= end:
         if facts.deferred_until is not None and end == facts.deferred_until:
-            return [_v("payment_not_overdue", f"经批准延期（分期）缴纳至{_cn(end)}，尚未逾期", "deferred_until",
+            return [_v("payment_not_overdue", f"经批准延期（分期）缴纳至{cn_date(end)}，尚未逾期", "deferred_until",
                        ART_66, ART_72)]
-        return [_v("payment_not_overdue", f"缴纳期限至{_cn(end)}届满，尚未逾期", "today", ART_67, ART_72)]
+        return [_v("payment_not_overdue", f"缴纳期限至{cn_date(end)}届满，尚未逾期", "today", ART_67, ART_72)]
     return []
 
 
@@ -1492,7 +1490,7 @@ def court_application_window(facts: CaseFacts, actor: Actor, t: Transition) -> l
     else:
         earliest = due("court_enforcement_earliest", facts.urge_served_on, facts.calendar).date
         if facts.today < earliest:
-            out.append(_v("urge_period_running", f"催告书送达满十个工作日后方可申请，最早{_cn(earliest)}", "today",
+            out.append(_v("urge_period_running", f"催告书送达满十个工作日后方可申请，最早{cn_date(earliest)}", "today",
                           QZF_ART_54))
     start = facts.remedies_expired_on
     if facts.deferred_until and (start is None or facts.deferred_until > start):
@@ -1500,12 +1498,12 @@ def court_application_window(facts: CaseFacts, actor: Actor, t: Transition) -> l
     if start is None:
         out.append(_v("remedies_expiry_missing", "缺少复议、诉讼期限届满日期", "remedies_expired_on", QZF_ART_53))
     elif facts.today <= start:
-        out.append(_v("remedies_running", f"复议、诉讼期限（或批准的延期）至{_cn(start)}届满，届满后方可申请", "today",
-                      QZF_ART_53, ART_72))
+        out.append(_v("remedies_running", f"复议、诉讼期限（或批准的延期）至{cn_date(start)}届满，届满后方可申请",
+                      "today", QZF_ART_53, ART_72))
     else:
         last = due("court_enforcement_last", start, facts.calendar).date
         if facts.today > last:
-            out.append(_v("court_application_late", f"申请人民法院强制执行的期限已于{_cn(last)}届满", "today",
+            out.append(_v("court_application_late", f"申请人民法院强制执行的期限已于{cn_date(last)}届满", "today",
                           QZF_ART_53))
     return out
 
@@ -1516,7 +1514,7 @@ def public_notice_elapsed(facts: CaseFacts, actor: Actor, t: Transition) -> list
         return [_v("public_notice_missing", "缺少公告送达的公告日期", "public_notice_on", MSSSF_ART_95)]
     deemed = due("public_notice_service", facts.public_notice_on, facts.calendar).date
     if facts.today < deemed:
-        return [_v("public_notice_running", f"公告期间未满，{_cn(deemed)}起视为送达", "today", MSSSF_ART_95)]
+        return [_v("public_notice_running", f"公告期间未满，{cn_date(deemed)}起视为送达", "today", MSSSF_ART_95)]
     return []
 
 

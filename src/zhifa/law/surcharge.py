@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from .calendar import cn_date
 from .citations import XZCFF
 from .errors import Citation, RuleViolation
 from .fines import CENT, yuan
@@ -57,9 +58,6 @@ ENFORCEMENT_AFTER_DAYS = 30  # 行政强制法第四十六条 "超过三十日"
 
 Pause = tuple[date, date]
 
-
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _fine(value: Any) -> Decimal:
@@ -91,7 +89,8 @@ def merge_pauses(pauses: Iterable[Pause]) -> tuple[Pause, ...]:
         if not isinstance(start, date) or not isinstance(end, date):
             raise RuleViolation("pause_invalid", "复议、诉讼期间（pauses）的起止应为日期", "pauses", [ART_73_3])
         if end < start:
-            raise RuleViolation("pause_order", f"复议、诉讼期间（pauses）结束日期{_cn(end)}早于开始日期{_cn(start)}",
+            raise RuleViolation("pause_order",
+                                f"复议、诉讼期间（pauses）结束日期{cn_date(end)}早于开始日期{cn_date(start)}",
                                 "pauses", [ART_73_3])
         ranges.append((start, end))
     merged: list[Pause] = []
@@ -169,7 +168,7 @@ def late_payment_surcharge(fine: Decimal | int | str, last_day_to_pay: date, as_
     amount_fine = _fine(fine)
     if as_of < last_day_to_pay:
         raise RuleViolation("as_of_before_due",
-                            f"计算日期（as_of）{_cn(as_of)}早于缴纳罚款的最后一日{_cn(last_day_to_pay)}，尚未逾期",
+                            f"计算日期（as_of）{cn_date(as_of)}早于缴纳罚款的最后一日{cn_date(last_day_to_pay)}，尚未逾期",
                             "as_of", [ART_67, ART_72_1])
     merged = merge_pauses(pauses)
     accrues_from = last_day_to_pay + timedelta(days=1)
@@ -182,18 +181,18 @@ def late_payment_surcharge(fine: Decimal | int | str, last_day_to_pay: date, as_
     cap_day = counted_day(accrues_from, DAYS_TO_CAP, merged)
     cap_reached_on = cap_day if days >= DAYS_TO_CAP else None
 
-    steps = [f"缴纳罚款的最后一日为{_cn(last_day_to_pay)}，自{_cn(accrues_from)}起每日按罚款数额"
+    steps = [f"缴纳罚款的最后一日为{cn_date(last_day_to_pay)}，自{cn_date(accrues_from)}起每日按罚款数额"
              f"{yuan(amount_fine)}的百分之三（{yuan(amount_fine * RATE)}）加处罚款"]
     basis: list[Citation] = [ART_72_1, QZF_ART_45]
     if paused:
         basis.append(ART_73_3)
-        ranges = "、".join(f"{_cn(max(s, accrues_from))}至{_cn(min(e, as_of))}" for s, e in merged
+        ranges = "、".join(f"{cn_date(max(s, accrues_from))}至{cn_date(min(e, as_of))}" for s, e in merged
                           if max(s, accrues_from) <= min(e, as_of))
         steps.append(f"行政复议或者行政诉讼期间{ranges}共{paused}日不予计算")
-    steps.append(f"截至{_cn(as_of)}计{days}日，{days}×3%×{yuan(amount_fine)}={yuan(exact)}")
+    steps.append(f"截至{cn_date(as_of)}计{days}日，{days}×3%×{yuan(amount_fine)}={yuan(exact)}")
     if capped:
         steps.append(f"加处罚款不得超出罚款数额，以{yuan(amount_fine)}为限（第{DAYS_TO_CAP}个计算日"
-                     f"{_cn(cap_day)}达到上限）")
+                     f"{cn_date(cap_day)}达到上限）")
     if amount != exact and not capped:
         steps.append(f"四舍五入至分：{yuan(amount)}")
     return Surcharge(amount_fine, days, amount, capped, accrues_from, cap_reached_on, paused, tuple(steps),
@@ -235,7 +234,7 @@ def enforcement_allowed_from(last_day_to_pay: date, pauses: Iterable[Pause] = ()
     merged = merge_pauses(pauses)
     accrues_from = last_day_to_pay + timedelta(days=1)
     over = counted_day(accrues_from, ENFORCEMENT_AFTER_DAYS + 1, merged)
-    steps = [f"自{_cn(accrues_from)}起加处罚款，第{ENFORCEMENT_AFTER_DAYS + 1}个计算日{_cn(over)}起超过三十日"]
+    steps = [f"自{cn_date(accrues_from)}起加处罚款，第{ENFORCEMENT_AFTER_DAYS + 1}个计算日{cn_date(over)}起超过三十日"]
     basis: list[Citation] = [QZF_ART_46, ART_72_1]
     if any(end >= accrues_from for _, end in merged):
         basis.append(ART_73_3)
@@ -254,14 +253,14 @@ def enforcement_allowed_from(last_day_to_pay: date, pauses: Iterable[Pause] = ()
                                 "reminder_deadline", [QZF_ART_35])
         if reminder_deadline < reminder_served:
             raise RuleViolation("reminder_deadline_order",
-                                f"催告履行期限（reminder_deadline）{_cn(reminder_deadline)}早于催告书送达日期"
-                                f"{_cn(reminder_served)}", "reminder_deadline", [QZF_ART_35])
+                                f"催告履行期限（reminder_deadline）{cn_date(reminder_deadline)}早于催告书送达日期"
+                                f"{cn_date(reminder_served)}", "reminder_deadline", [QZF_ART_35])
         after = reminder_deadline + timedelta(days=1)
         allowed = max(over, after)
         basis += [QZF_ART_35, QZF_ART_37]
-        steps.append(f"催告书于{_cn(reminder_served)}送达，履行期限至{_cn(reminder_deadline)}，"
-                     f"逾期仍不履行的，自{_cn(after)}起可以作出强制执行决定")
-        steps.append(f"两项条件均满足之日：{_cn(allowed)}")
+        steps.append(f"催告书于{cn_date(reminder_served)}送达，履行期限至{cn_date(reminder_deadline)}，"
+                     f"逾期仍不履行的，自{cn_date(after)}起可以作出强制执行决定")
+        steps.append(f"两项条件均满足之日：{cn_date(allowed)}")
     steps.append("没有行政强制执行权的行政机关，应当申请人民法院强制执行")
     basis.append(QZF_ART_53)
     return EnforcementStart(over, allowed, tuple(steps), tuple(basis))

@@ -32,7 +32,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, cn_date
 from .citations import XZCFF
 from .clocks import ART_36, due
 from .errors import Citation, RuleViolation
@@ -43,9 +43,6 @@ ART_37 = Citation(XZCFF, "第三十七条",
                   "实施行政处罚，适用违法行为发生时的法律、法规、规章的规定；作出行政处罚决定时，法律、法规、规章"
                   "已被修改或者废止，且新的规定处罚较轻或者不认为是违法的，适用新的规定")
 
-
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 # --- Art 36: limitation ------------------------------------------------------------------------------
@@ -79,18 +76,18 @@ def limitation(act_end: date, discovered_on: date, calendar: WorkCalendar, *, se
     """
     if discovered_on < act_end:
         raise RuleViolation("discovered_before_act",
-                            f"发现日期（discovered_on）{_cn(discovered_on)}早于违法行为（终了）之日{_cn(act_end)}",
+                            f"发现日期（discovered_on）{cn_date(discovered_on)}早于违法行为（终了）之日{cn_date(act_end)}",
                             "discovered_on", [ART_36])
     result = due("limitation", act_end, calendar, serious=serious)
     years = 5 if serious else 2
     in_time = discovered_on <= result.date
-    reasons = [f"违法行为（有连续或者继续状态的，为行为终了）之日为{_cn(act_end)}",
+    reasons = [f"违法行为（有连续或者继续状态的，为行为终了）之日为{cn_date(act_end)}",
                f"追责期限{years}年" + ("（涉及公民生命健康安全、金融安全且有危害后果）" if serious else "")
-               + f"，最后一日为{_cn(result.date)}"]
+               + f"，最后一日为{cn_date(result.date)}"]
     if in_time:
-        reasons.append(f"{_cn(discovered_on)}发现，在期限内，可以给予行政处罚")
+        reasons.append(f"{cn_date(discovered_on)}发现，在期限内，可以给予行政处罚")
     else:
-        reasons.append(f"{_cn(discovered_on)}发现，已超过{years}年，不再给予行政处罚")
+        reasons.append(f"{cn_date(discovered_on)}发现，已超过{years}年，不再给予行政处罚")
     return Limitation(in_time, result.date, years, result.basis, tuple(reasons), result.warnings)
 
 
@@ -175,7 +172,7 @@ def _in_force(versions: list[Version], on: date, field: str, what: str) -> Versi
             return v
     hint = "；如该条款已废止且不再认为违法，请登记一个“不认为是违法”的版本" if field == "decision_date" else ""
     raise RuleViolation(f"version_missing_at_{field.removesuffix('_date')}",
-                        f"{what}（{field}）{_cn(on)}没有施行中的条款版本{hint}", field, [ART_37])
+                        f"{what}（{field}）{cn_date(on)}没有施行中的条款版本{hint}", field, [ART_37])
 
 
 def _range(v: Version, amounts: dict[str, Any], serious: bool) -> FineRange | None:
@@ -201,14 +198,14 @@ def applicable_version(versions: Iterable[Version], act_date: date, decision_dat
     """
     if decision_date < act_date:
         raise RuleViolation("decision_before_act",
-                            f"作出处罚决定的日期（decision_date）{_cn(decision_date)}早于违法行为发生日期{_cn(act_date)}",
+                            f"作出处罚决定的日期（decision_date）{cn_date(decision_date)}早于违法行为发生日期{cn_date(act_date)}",
                             "decision_date", [ART_37])
     ordered = _check_versions(list(versions))
     old = _in_force(ordered, act_date, "act_date", "违法行为发生日期")
     new = _in_force(ordered, decision_date, "decision_date", "作出处罚决定日期")
     amounts = amounts or {}
-    steps = [f"违法行为发生时（{_cn(act_date)}）施行“{old.label}”",
-             f"作出处罚决定时（{_cn(decision_date)}）施行“{new.label}”"]
+    steps = [f"违法行为发生时（{cn_date(act_date)}）施行“{old.label}”",
+             f"作出处罚决定时（{cn_date(decision_date)}）施行“{new.label}”"]
 
     def choose(version: Version, lighter: bool, *more: str) -> Choice:
         return Choice(version, old, new, lighter, tuple(steps) + more, (ART_37,))

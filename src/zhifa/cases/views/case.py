@@ -27,7 +27,7 @@ from ..facts import case_facts, penalty_from_json, roles_of
 from ..forms import ActionForm, StepForm, item_choices
 from ..models import Case, CaseStep
 from ..payload import AUX_ACTIONS, SCHEMAS, action_label
-from .common import case_or_404, clock_view
+from .common import case_or_404, clock_view, display_order
 
 A = proc.Action
 CREATING = {A.REGISTER_CLUE.value, A.START_SUMMARY.value}
@@ -44,7 +44,8 @@ def _penalty_text(data) -> str:
     return p.describe() if p is not None else ""
 
 
-def _people(case: Case):
+def agency_people(case: Case) -> list[User]:
+    """The agency's active people, by name (who a form may name: reviewer, hearing host, recorder …)."""
     return list(User.objects.filter(agency=case.agency, is_active=True).order_by("full_name", "username"))
 
 
@@ -71,10 +72,7 @@ def case_detail(request, pk: int):
     same_agency = user.agency_id == case.agency_id
     aux = [{"code": code, "label": AUX_ACTIONS[code]} for code, role in AUX_BUTTONS.items()
            if is_open and same_agency and (role is None or role in roles)] if roles else []
-    # running clocks first (nearest due first), then the stopped ones in the order they stopped
-    ordered = sorted(loaded["clocks"], key=lambda c: (c.stopped_on is not None, c.stopped_on or c.due_on, c.due_on,
-                                                      c.id))
-    clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in ordered]
+    clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in display_order(loaded["clocks"])]
     assessment = case.assessment or None
     return render(request, "cases/detail.html", {
         "active": "cases", "case": case, "today": today, "facts": facts,
@@ -161,7 +159,7 @@ def act(request, pk: int, action: str):
     today = timezone.localdate()
     row = None if action in AUX_ACTIONS else proc.transition_for(proc.Procedure(case.procedure),
                                                                   proc.State(case.state), action)
-    people = _people(case)
+    people = agency_people(case)
     kwargs = {"action": action, "people": people, "parties": parties_visible_to(user).order_by("name")[:500],
               "items": item_choices(), "row": row, "today": today, "version": case.version}
     form = ActionForm(request.POST if request.method == "POST" else None, **kwargs)

@@ -94,6 +94,12 @@ def days_badge(v: dict) -> tuple[str, str]:
     return v.get("tone", "ok"), ngettext("剩 %(d)s 天", "剩 %(d)s 天", v["left"]) % {"d": v["left"]}
 
 
+def display_order(clocks) -> list[CaseClock]:
+    """The case's clocks as the case page and the API list them: running ones first (nearest due first), then the
+    stopped ones in the order they stopped."""
+    return sorted(clocks, key=lambda c: (c.stopped_on is not None, c.stopped_on or c.due_on, c.due_on, c.id))
+
+
 def next_clock(clocks: list[CaseClock]) -> CaseClock | None:
     """The running clock a case row shows: the agency's nearest deadline, else the party's nearest period."""
     ordered = sorted(clocks, key=lambda c: (c.code in proc.PARTY_CLOCKS, c.due_on, c.id))

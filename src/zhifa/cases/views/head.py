@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.law import procedure as proc
 from zhifa.law.penalties import PenaltyKind
-from zhifa.org.models import User
 
 from .. import services
 from ..facts import roles_of
@@ -33,7 +32,7 @@ from ..forms import StepForm
 from ..models import CaseApproval, CaseClock, CaseDocument, CaseHandler, CaseStep
 from ..payload import agency_heads, quorum_needed, quorum_text
 from ..policies import policy
-from .case import submit_step
+from .case import agency_people, submit_step
 from .common import by_urgency, case_or_404, decorate
 
 A = proc.Action
@@ -341,7 +340,7 @@ def discussion(request, pk: int):
         raise PermissionDenied
     today = timezone.localdate()
     heads = agency_heads(case.agency)
-    people = list(User.objects.filter(agency=case.agency, is_active=True).order_by("full_name", "username"))
+    people = agency_people(case)
     handler_ids = set(CaseHandler.objects.filter(case=case).values_list("user_id", flat=True))
     form = DiscussionForm(request.POST if request.method == "POST" else None, heads=heads, people=people,
                           handler_ids=handler_ids, today=today, version=case.version)

@@ -32,7 +32,7 @@ from ..forms import StepForm
 from ..models import Case, CaseStep, LegalReview
 from ..payload import CHECK_NOTES, REVIEW_CHECKS
 from .case import _OUTCOMES, _attempt, _penalty_text
-from .common import case_or_404, clock_view
+from .common import case_or_404, clock_view, display_order
 
 A = proc.Action
 REVIEW_ACTIONS = (A.PASS_REVIEW.value, A.FAIL_REVIEW.value)
@@ -219,7 +219,7 @@ def _workspace(case: Case, user, facts: proc.CaseFacts, today, pending: LegalRev
                      for h in case.handlers.select_related("user")],
         "other_parties": case.case_parties.select_related("party"),
         "clocks": [clock_view(c, today) | {"running": c.stopped_on is None}
-                   for c in case.clocks.order_by("stopped_on", "due_on", "id")],
+                   for c in display_order(case.clocks.all())],
         "pauses": case.pauses.all(),
         "steps": case.steps.select_related("actor").order_by("version"),
         "documents": case.documents.order_by("issued_on", "id"),
