@@ -3,8 +3,9 @@
 Everything that needs another app is computed here as plain values (procedure.py's module docstring,
 "What the caller computes"):
 
-- each handler's ``qualified``: ``org.services.may_enforce`` for every domain of the case's items, on the day
-  the step is taken (Art 42 asks whether the officer *acting* holds the qualification; see :func:`handlers_of`);
+- each handler's ``qualified``: the qualification rule (``org.services.QualificationData.may_enforce``) for
+  every domain of the case's items, on the day the step is taken (Art 42 asks whether the officer *acting* holds
+  the qualification; see :func:`handlers_of`);
 - ``review_required``: ``penalties.review_required`` with the agency's 法制审核目录 (``rules.review_catalogue``),
   or the policy ``case.review_all_penalties`` (default: every penalty is reviewed);
 - ``hearing_right``: ``penalties.hearing_required`` with the province's thresholds (``rules.hearing_thresholds``);
@@ -21,16 +22,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-
 from zhifa.catalog.calendar import work_calendar
 from zhifa.catalog.policies import training_rules
 from zhifa.catalog.rules import hearing_thresholds, review_catalogue
 from zhifa.law import procedure as proc
 from zhifa.law.errors import RuleViolation
 from zhifa.law.penalties import CONFISCATION_KINDS, ORGANISATION, PERSON, PenaltyKind, hearing_required, review_required
-from zhifa.org.models import Certificate, User
-from zhifa.org.services import may_enforce
+from zhifa.org.models import User
+from zhifa.org.services import QualificationData, qualification_data
 
 from .models import Case, CaseApproval, CaseClock, CaseDocument, CaseHandler, CaseRecord, CaseStep, ClockPause
 from .policies import policy
@@ -94,38 +93,33 @@ def actor_for(user: User) -> proc.Actor:
                       has_legal_qualification=user.has_legal_qualification, reviewed_before=reviewed_before(user))
 
 
-def _person(user: User, **kw: Any) -> proc.Handler:
-    return proc.Handler(user_id=user.pk, name=user.full_name or user.username, roles=roles_of(user),
+def _person(user: User, roles: frozenset[str] | None = None, **kw: Any) -> proc.Handler:
+    """``user`` as the rules see a person; ``roles``: their role codes when already known (else read)."""
+    return proc.Handler(user_id=user.pk, name=user.full_name or user.username,
+                        roles=roles_of(user) if roles is None else roles & proc.ROLES,
                         has_legal_qualification=user.has_legal_qualification, reviewed_before=reviewed_before(user),
                         **kw)
 
 
-def _qualification_data():
-    return Prefetch("user", queryset=User.objects.select_related("agency").prefetch_related(
-        "groups",
-        Prefetch("certificates", queryset=Certificate.objects.prefetch_related(
-            "domains", "status_changes", "annual_reviews")),
-        "trainings",
-    ))
-
-
-def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | None = None
-                ) -> tuple[proc.Handler, ...]:
+def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | None = None, *,
+                people: Mapping[int, QualificationData] | None = None) -> tuple[proc.Handler, ...]:
     """The active handlers with ``qualified`` for every domain of the case's items on ``on``.
 
     ``on`` is the day of the step: Art 42 requires the officers who carry out the act to hold the
     qualification when they act (a certificate that expires after the violation but before the decision does not
     qualify the decision). With no item on the case there is no domain to check, and nobody is qualified yet.
-    ``rows``: the case's handler rows already read with their qualification data (``handler_rows``).
+    ``rows``: the case's handler rows already read (``handler_rows``); ``people``: their qualification data
+    (``org.services.qualification_data``), read when not given.
     """
     if rows is None:
         rows = handler_rows(case)
+    active = [h for h in rows if h.removed_on is None]
+    if people is None:
+        people = qualification_data(h.user_id for h in active)
     rules_cache: dict[int | None, Any] = {}
     out = []
-    for h in rows:
-        if h.removed_on is not None:
-            continue
-        user = h.user
+    for h in active:
+        user, data = h.user, people[h.user_id]
         reasons: list[str] = []
         if not domains:
             reasons.append("案件尚未确定执法事项，无法判断执法领域资格")
@@ -133,18 +127,18 @@ def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | N
             if user.agency_id not in rules_cache:
                 rules_cache[user.agency_id] = training_rules(user.agency, on)
             for domain in domains:
-                result = may_enforce(user, domain, on, rules=rules_cache[user.agency_id])
+                result = data.may_enforce(domain, on, rules_cache[user.agency_id], is_active=user.is_active)
                 if not result.allowed:
                     reasons.extend(r.message for r in result.reasons)
-        out.append(_person(user, qualified=not reasons, qualification_reasons=tuple(dict.fromkeys(reasons)),
-                           conflict_declared=h.conflict_declared))
+        out.append(_person(user, data.roles, qualified=not reasons,
+                           qualification_reasons=tuple(dict.fromkeys(reasons)), conflict_declared=h.conflict_declared))
     return tuple(out)
 
 
 def handler_rows(case: Case) -> list[CaseHandler]:
-    """Every handler row of the case (removed ones too: they investigated), each user with the data the
-    qualification rule reads."""
-    return list(CaseHandler.objects.filter(case=case).prefetch_related(_qualification_data()))
+    """Every handler row of the case (removed ones too: they investigated), each with its user and the user's
+    agency (whose policies set the training rules); the qualification data comes from ``qualification_data``."""
+    return list(CaseHandler.objects.filter(case=case).select_related("user__agency"))
 
 
 # --- review and hearing -----------------------------------------------------------------------------------
@@ -212,28 +206,32 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
     items = list(case.case_items.select_related("item__domain"))
     domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
     all_handlers = handler_rows(case)
-    handlers = handlers_of(case, domains, today, all_handlers)
 
     investigators = {h.user_id for h in all_handlers}
     investigation = {a.value for a in INVESTIGATION_STEPS}
     if keep is None:
         investigators |= set(CaseStep.objects.filter(case=case, action__in=investigation)
                              .values_list("actor_id", flat=True))
-        review = case.reviews.select_related("reviewer").prefetch_related("reviewer__groups").order_by("-id").first()
-        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
-                             .prefetch_related("decided_by__groups"))
+        review = case.reviews.select_related("reviewer").order_by("-id").first()
+        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by"))
     else:  # a page shows every step, review and approval: read them whole once
         steps = list(case.steps.select_related("actor").order_by("-version"))
         investigators |= {st.actor_id for st in steps if st.action in investigation}
-        reviews = list(case.reviews.select_related("reviewer", "assigned_to", "submitted_by")
-                       .prefetch_related("reviewer__groups"))
+        reviews = list(case.reviews.select_related("reviewer", "assigned_to", "submitted_by"))
         review = max(reviews, key=lambda r: r.id, default=None)
-        all_approvals = list(case.approvals.select_related("decided_by").prefetch_related("decided_by__groups"))
+        all_approvals = list(case.approvals.select_related("decided_by"))
         approval_rows = [a for a in all_approvals if a.approved]
         keep.update(steps=steps, reviews=reviews, approvals=all_approvals, handlers=all_handlers)
-    reviewer = _person(review.reviewer) if review is not None and review.reviewer is not None else None
+    # the people whose roles or qualification the rules read, in one look-up (cached: org.services)
+    people = qualification_data({h.user_id for h in all_handlers if h.removed_on is None}
+                                | {a.decided_by_id for a in approval_rows}
+                                | ({review.reviewer_id} if review is not None and review.reviewer_id else set()))
+    handlers = handlers_of(case, domains, today, all_handlers, people=people)
+    reviewer = (_person(review.reviewer, people[review.reviewer_id].roles)
+                if review is not None and review.reviewer is not None else None)
 
-    approvals = tuple(proc.Approval(a.kind, a.decided_by_id, roles_of(a.decided_by), a.decided_on)
+    approvals = tuple(proc.Approval(a.kind, a.decided_by_id, people[a.decided_by_id].roles & proc.ROLES,
+                                    a.decided_on)
                       for a in approval_rows)
 
     clocks = list(CaseClock.objects.filter(case=case).order_by("id"))

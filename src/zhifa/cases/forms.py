@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.catalog.models import EnforcementItem
@@ -31,6 +35,11 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+@lru_cache(maxsize=32)
+def _options_html(name: str, language: str, choices: tuple) -> str:
+    return "".join(format_html('<option value="{}">{}</option>', v, label) for v, label in choices)
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("查找"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"class": "search", "placeholder": _("案件编号、案由或当事人")}))
@@ -43,6 +52,30 @@ class FilterForm(forms.Form):
                                                                proc.STATE_LABELS.items())]
         self.fields["procedure"].choices = [("", _("全部程序")), *((p.value, label) for p, label in
                                                                    proc.PROCEDURE_LABELS.items())]
+
+    def controls(self) -> SafeString:
+        """The filter bar's labelled controls, built here: Django's widget templates render every ``<option>``
+        through the template engine, which took a third of the case list's rendering time."""
+        parts = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            value = bound.value() or ""
+            if isinstance(field, forms.ChoiceField):
+                options = _options_html(name, get_language(), tuple(field.choices))
+                if value and f'<option value="{escape(value)}">' in options:
+                    options = options.replace(f'<option value="{escape(value)}">',
+                                              f'<option value="{escape(value)}" selected>', 1)
+                control = format_html('<select name="{}" id="{}">{}</select>', name, bound.auto_id,
+                                      mark_safe(options))
+            else:
+                attrs = field.widget.attrs
+                control = format_html('<input type="text" name="{}" class="{}" placeholder="{}" maxlength="{}" '
+                                      'id="{}"{}>', name, attrs.get("class", ""), attrs.get("placeholder", ""),
+                                      field.max_length, bound.auto_id,
+                                      format_html(' value="{}"', value) if value else "")
+            parts.append(format_html('<div class="field"><label for="{}">{}</label>{}</div>', bound.auto_id,
+                                     field.label, control))
+        return mark_safe("".join(parts))
 
     def values(self) -> dict[str, str]:
         if not self.is_bound or not self.is_valid():

@@ -254,7 +254,7 @@ class CaseStep(models.Model):
     class Meta:
         verbose_name = "办案步骤"
         verbose_name_plural = "办案步骤"
-        ordering = ["case", "version"]
+        ordering = ["version"]
         constraints = [
             models.UniqueConstraint(fields=["case", "idempotency_key"], name="case_step_key_unique"),
             models.UniqueConstraint(fields=["case", "version"], name="case_step_version_unique"),
@@ -286,7 +286,7 @@ class CaseApproval(models.Model):
     class Meta:
         verbose_name = "负责人审批"
         verbose_name_plural = "负责人审批"
-        ordering = ["case", "decided_on", "id"]
+        ordering = ["decided_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{'批准' if self.approved else '不予批准'}，{self.decided_on}）"
@@ -308,7 +308,7 @@ class CaseDocument(models.Model):
     class Meta:
         verbose_name = "案件文书"
         verbose_name_plural = "案件文书"
-        ordering = ["case", "issued_on", "id"]
+        ordering = ["issued_on", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -331,7 +331,7 @@ class CaseRecord(models.Model):
     class Meta:
         verbose_name = "案件记录和证据"
         verbose_name_plural = "案件记录和证据"
-        ordering = ["case", "made_on", "id"]
+        ordering = ["made_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} {self.description[:40]}".strip()
@@ -370,7 +370,7 @@ class CaseClock(models.Model):
     class Meta:
         verbose_name = "案件期限"
         verbose_name_plural = "案件期限"
-        ordering = ["case", "due_on", "id"]
+        ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "code"], condition=Q(stopped_on__isnull=True),
                                                name="case_clock_running_unique")]
         indexes = [models.Index(fields=["due_on"], condition=Q(stopped_on__isnull=True), name="case_clock_open_due")]
@@ -401,7 +401,7 @@ class ClockPause(models.Model):
     class Meta:
         verbose_name = "不计入期间"
         verbose_name_plural = "不计入期间"
-        ordering = ["case", "opened_on", "id"]
+        ordering = ["opened_on", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], condition=Q(closed_on__isnull=True),
                                                name="clock_pause_open_unique")]
 
@@ -439,7 +439,7 @@ class LegalReview(models.Model):
     class Meta:
         verbose_name = "法制审核"
         verbose_name_plural = "法制审核"
-        ordering = ["case", "id"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["status", "submitted_on"])]
 
     def __str__(self) -> str:
@@ -462,7 +462,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = "缴款"
         verbose_name_plural = "缴款"
-        ordering = ["case", "paid_on", "id"]
+        ordering = ["paid_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.amount} 元（{self.paid_on}）"

@@ -6,8 +6,9 @@ ignored by the computation (``WorkCalendar`` refuses data outside its covered ye
 being entered by hand only counts once an administrator marks it complete.
 
 The result is cached per process. Every call checks a fingerprint of both tables (row count and
-latest ``updated_at``; one small query), so an edit made in another process (another web worker,
-the admin, ``load_reference``) is picked up on the next call. ``post_save``/``post_delete`` signals
+latest ``updated_at``; one small query, read once per web request — see :mod:`.fresh`), so an edit
+made in another process (another web worker, the admin, ``load_reference``) is picked up on the
+next call (next request). ``post_save``/``post_delete`` signals
 also drop the cache at once in the process that made the change. ``QuerySet.update()`` bypasses
 both ``auto_now`` and signals: call :func:`invalidate` after one.
 
@@ -21,12 +22,12 @@ import threading
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from zhifa.law.calendar import WorkCalendar
 
+from . import fresh
 from .models import CalendarDay, CalendarYear
 
 _lock = threading.Lock()
@@ -38,6 +39,7 @@ def invalidate() -> None:
     global _cache
     with _lock:
         _cache = None
+    fresh.forget()
 
 
 @receiver(post_save, sender=CalendarDay, dispatch_uid="zhifa.catalog.calendar.day_saved")
@@ -49,9 +51,7 @@ def _calendar_changed(**kwargs) -> None:
 
 
 def _fingerprint() -> tuple:
-    days = CalendarDay.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    years = CalendarYear.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    return (days["n"], days["t"], years["n"], years["t"])
+    return fresh.fingerprint("calendar")
 
 
 def _build() -> WorkCalendar:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from zhifa.law.errors import RuleViolation
 from zhifa.law.qualification import Quantity, TrainingRules, Unit
 
+from . import fresh
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -189,20 +191,15 @@ def _rows(snapshot: dict[str, list[dict]], key: str, chain: list[int]) -> list[d
 # Every PolicyValue row, read once and kept while the table is unchanged. The rows are only ever added (a new value
 # is a new dated row, org.services.set_policy), so the row count, the highest id and the latest ``set_at`` tell
 # whether the table changed — in this process or any other app server — for the price of one small query instead
-# of one query per parameter. The check runs on the caller's connection, so a value set inside the current
-# transaction is seen at once, and one rolled back is forgotten.
+# of one query per parameter (read once per web request: ``fresh``). The check runs on the caller's connection, so
+# a value set inside the current transaction is seen at once, and one rolled back is forgotten.
 _SNAPSHOT: dict[str, Any] = {"signature": None, "rows": {}}
 
 
 def _snapshot() -> dict[str, list[dict]]:
-    from django.db import connection
-
     from .models import PolicyValue
 
-    table = connection.ops.quote_name(PolicyValue._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(id), MAX(set_at) FROM {table}")
-        signature = (connection.alias, *map(str, cur.fetchone()))
+    signature = fresh.fingerprint("policy")
     if signature != _SNAPSHOT["signature"]:
         rows: dict[str, list[dict]] = {}
         for r in PolicyValue.objects.values("key", "agency_id", "value", "effective_from", "id"):

@@ -76,6 +76,7 @@ class CertificateAdmin(ReadOnlyAdmin):
 
     list_display = ("number", "holder", "issuing_authority", "issued_on", "valid_until")
     search_fields = ("number", "holder__full_name")
+    ordering = ("holder", "-valid_until")  # by the holder's agency and unit (the model orders by holder id: cheap)
     filter_horizontal = ("domains",)
     inlines = [StatusInline, ReviewInline]
 
@@ -83,4 +84,5 @@ class CertificateAdmin(ReadOnlyAdmin):
 @admin.register(Training)
 class TrainingAdmin(ReadOnlyAdmin):
     list_display = ("person", "kind", "title", "start_on", "end_on", "hours", "days", "exam_result")
+    ordering = ("person", "-end_on")
     list_filter = ("kind", "exam_result")

@@ -197,7 +197,7 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "执法证")
         verbose_name_plural = pgettext_lazy("model, plural", "执法证")
-        ordering = ["holder", "-valid_until"]
+        ordering = ["holder_id", "-valid_until"]
         constraints = [models.CheckConstraint(condition=Q(valid_until__gte=models.F("issued_on")),
                                               name="certificate_valid_after_issue")]
 
@@ -259,7 +259,7 @@ class AnnualReview(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "年审记录")
         verbose_name_plural = pgettext_lazy("model, plural", "年审记录")
-        ordering = ["certificate", "-year"]
+        ordering = ["certificate_id", "-year"]
         constraints = [models.UniqueConstraint(fields=["certificate", "year"], name="one_review_per_year")]
 
     def __str__(self) -> str:
@@ -302,7 +302,7 @@ class Training(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "培训记录")
         verbose_name_plural = pgettext_lazy("model, plural", "培训记录")
-        ordering = ["person", "-end_on"]
+        ordering = ["person_id", "-end_on"]
         constraints = [models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")),
                                               name="training_ends_after_start")]
 
@@ -313,3 +313,24 @@ class Training(models.Model):
         passed = {"passed": True, "failed": False}.get(self.exam_result)
         return q.TrainingFacts(q.TrainingKind(self.kind), self.start_on, self.end_on,
                                float(self.hours), float(self.days), passed, self.for_year)
+
+
+class QualificationStamp(models.Model):
+    """One row whose ``value`` changes, by database trigger, with every change to what the qualification rule
+    reads: certificates and their domains, status changes and 年审, trainings, and people's roles.
+
+    ``services.qualification_data`` keeps each person's qualification facts per process while the value stays
+    the same; the triggers (migration ``0005_qualification_stamp``) catch every path that writes those tables —
+    the services, the admin, ``QuerySet.update()``, bulk loads, raw SQL — and the value is random, so a
+    rolled-back change never returns to a value a cache was filled under.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("执法资格数据版本")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return str(self.value)

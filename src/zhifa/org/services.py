@@ -5,23 +5,35 @@ Every change records an event in the same transaction (DESIGN.md §2).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from zhifa.catalog import fresh
 from zhifa.catalog.models import Domain
 from zhifa.catalog.policies import training_rules, value_of
 from zhifa.law import qualification as q
 from zhifa.law.errors import Citation, RuleViolation
 from zhifa.records.services import record
 
-from .models import Agency, AnnualReview, Certificate, CertificateStatusChange, Training, Unit, User
+from .models import (
+    Agency,
+    AnnualReview,
+    Certificate,
+    CertificateStatusChange,
+    QualificationStamp,
+    Training,
+    Unit,
+    User,
+)
 from .roles import ADMIN_ROLES, ROLE_LABELS, Role
 
 DENGBAO_815 = Citation("GB/T 22239-2019《网络安全等级保护基本要求》", "安全管理中心",
@@ -130,6 +142,74 @@ def _with_qualification_data(qs: QuerySet[User]) -> QuerySet[User]:
             "domains", "status_changes", "annual_reviews")),
         "trainings",
     )
+
+
+@dataclass(frozen=True)
+class QualificationData:
+    """What the qualification rule reads about one person, as plain values: their certificates (with domains,
+    status history and 年审), trainings and role codes."""
+
+    certificates: tuple[q.CertificateFacts, ...]
+    trainings: tuple[q.TrainingFacts, ...]
+    roles: frozenset[str]
+
+    def may_enforce(self, domain: Domain, on_date: date, rules: q.TrainingRules, *, is_active: bool
+                    ) -> q.Qualification:
+        """As :func:`may_enforce`, for the person whose data this is (``is_active`` from their user row)."""
+        return q.may_enforce(list(self.certificates), list(self.trainings), domain.code, on_date, rules,
+                             domain_label=domain.name, active=is_active and Role.OFFICER.value in self.roles)
+
+
+# Each person's QualificationData, kept per process while the qualification stamp (a row changed by database
+# triggers with every write to the tables read: models.QualificationStamp) keeps its value; read with the request's
+# other fingerprints (catalog.fresh), so a case page asks the database one small question instead of reading
+# certificates, domains, status changes, 年审, trainings and roles again.
+_QUALIFICATION_CACHE_SIZE = 20_000
+_qualification_lock = threading.Lock()
+_qualification: dict[str, Any] = {"stamp": None, "people": {}}
+
+
+def qualification_data(user_ids: Iterable[int]) -> dict[int, QualificationData]:
+    """The qualification data of each of ``user_ids``, from the process cache when the stamp allows."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    stamp = fresh.fingerprint("qualification")
+    if stamp[-1] == "None":  # no stamp row (a flushed database): nothing to key a cache on
+        return _read_qualification(ids)
+    with _qualification_lock:
+        if _qualification["stamp"] != stamp:
+            _qualification.update(stamp=stamp, people={})
+        people = _qualification["people"]
+        found = {i: people[i] for i in ids if i in people}
+    missing = ids - found.keys()
+    if missing:
+        read = _read_qualification(missing)
+        found.update(read)
+        with _qualification_lock:
+            if _qualification["stamp"] == stamp:
+                if len(_qualification["people"]) + len(read) > _QUALIFICATION_CACHE_SIZE:
+                    _qualification["people"] = {}
+                _qualification["people"].update(read)
+    return found
+
+
+def _read_qualification(ids: set[int]) -> dict[int, QualificationData]:
+    out = {}
+    for person in _with_qualification_data(User.objects.filter(pk__in=ids).order_by().only("id")):
+        out[person.pk] = QualificationData(
+            certificates=tuple(c.facts() for c in person.certificates.all()),
+            trainings=tuple(t.facts() for t in person.trainings.all()),
+            roles=frozenset(person.role_codes()))
+    return out
+
+
+def _stamp_expressions(connection) -> list[str]:
+    t = connection.ops.quote_name(QualificationStamp._meta.db_table)
+    return [f"(SELECT value FROM {t} WHERE id = 1)"]
+
+
+fresh.register("qualification", _stamp_expressions)
 
 
 def may_enforce(person: User, domain, on_date: date, rules: q.TrainingRules | None = None) -> q.Qualification:

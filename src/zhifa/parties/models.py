@@ -112,7 +112,7 @@ class Premises(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "经营场所")
         verbose_name_plural = pgettext_lazy("model, plural", "经营场所")
-        ordering = ["party", "name"]
+        ordering = ["party_id", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -157,7 +157,7 @@ class Licence(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "许可证")
         verbose_name_plural = pgettext_lazy("model, plural", "许可证")
-        ordering = ["party", "kind", "-valid_from"]
+        ordering = ["party_id", "kind", "-valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),

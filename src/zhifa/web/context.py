@@ -1,7 +1,30 @@
 """What every page's shell needs: the navigation the user may use."""
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+
+@lru_cache(maxsize=64)
+def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool, audit: bool) -> tuple:
+    """The navigation for one set of permissions, built once per URL configuration, prefix and language (every
+    page shows it)."""
+    nav = [("home", reverse("home"), _("首页")),
+           ("cases", reverse("cases:list"), _("案件")),
+           ("roster", reverse("org:roster"), _("执法人员")),
+           ("parties", reverse("parties:list"), _("行政相对人")),
+           ("catalog", reverse("catalog:items"), _("执法事项目录")),
+           ("calendar", reverse("catalog:calendar"), _("节假日"))]  # read-only but for the 系统管理员
+    if people:
+        nav.append(("people", reverse("org:people"), _("人员与角色")))
+    if policies:
+        nav.append(("policies", reverse("org:policies"), _("政策参数")))
+    if audit:
+        nav.append(("audit", reverse("org:audit"), _("审计日志")))
+    return tuple(nav)
 
 
 def shell(request):
@@ -14,18 +37,9 @@ def shell(request):
         # Signed in but not through yet (second factor or a password to change): every link would
         # only bounce back, so the shell shows none.
         return {"nav": [], "current_agency": user.agency, "gated": True}
-    nav = [("home", reverse("home"), _("首页"))]
-    nav.append(("cases", reverse("cases:list"), _("案件")))
-    nav.append(("roster", reverse("org:roster"), _("执法人员")))
-    nav.append(("parties", reverse("parties:list"), _("行政相对人")))
-    nav.append(("catalog", reverse("catalog:items"), _("执法事项目录")))
-    nav.append(("calendar", reverse("catalog:calendar"), _("节假日")))  # read-only but for the 系统管理员
-    if org.can_manage_people(user) or org.can_assign_roles(user):
-        nav.append(("people", reverse("org:people"), _("人员与角色")))
-    if org.can_set_policy(user):
-        nav.append(("policies", reverse("org:policies"), _("政策参数")))
-    if org.can_view_audit(user):
-        nav.append(("audit", reverse("org:audit"), _("审计日志")))
+    nav = _nav(str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), get_language(),
+               org.can_manage_people(user) or org.can_assign_roles(user), org.can_set_policy(user),
+               org.can_view_audit(user))
     from zhifa.cases.models import Notification
 
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()

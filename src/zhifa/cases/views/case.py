@@ -68,9 +68,10 @@ def case_detail(request, pk: int):
         if _moot(facts, action) or (action is A.RECORD_PUBLICATION and published and not _publishing(facts)):
             continue
         actions.append({"code": action.value, "label": proc.ACTION_LABELS[action],
-                        "missing": proc.missing(facts, action)})
+                        "missing": proc.missing(facts, action), "href": _action_href(case.pk, action.value)})
     same_agency = user.agency_id == case.agency_id
-    aux = [{"code": code, "label": AUX_ACTIONS[code]} for code, role in AUX_BUTTONS.items()
+    aux = [{"code": code, "label": AUX_ACTIONS[code], "href": _action_href(case.pk, code)}
+           for code, role in AUX_BUTTONS.items()
            if is_open and same_agency and (role is None or role in roles)] if roles else []
     clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in display_order(loaded["clocks"])]
     assessment = case.assessment or None
@@ -87,12 +88,26 @@ def case_detail(request, pk: int):
         "discussions": [s for s in reversed(steps) if s.action == A.HOLD_COLLECTIVE_DISCUSSION.value],
         "documents": loaded["documents"], "records": loaded["records"],
         "reviews": with_check_rows(loaded["reviews"]),
-        "pauses": loaded["pauses"], "payments": case.payments.all(),
+        "pauses": loaded["pauses"],
+        # a payment is made by a step (当场收缴, 缴纳罚款): without one there is nothing to read
+        "payments": case.payments.all() if any(s.action in _PAYING for s in steps) else [],
         "proposed": _penalty_text(case.proposed_penalty), "notified": _penalty_text(case.notified_penalty),
         "decided": _penalty_text(case.decided_penalty),
         "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
         "can_assess": is_open and same_agency,
     })
+
+
+_PAYING = frozenset({A.COLLECT_ON_THE_SPOT.value, A.PAY.value})
+_PAGES = {A.PASS_REVIEW.value: "cases:review", A.FAIL_REVIEW.value: "cases:review",
+          A.HOLD_COLLECTIVE_DISCUSSION.value: "cases:discussion"}
+
+
+def _action_href(pk: int, code: str) -> str:
+    """Where the button for step ``code`` leads: the review workspace, the discussion form, or the step's form.
+    (Reversed here once per button instead of by ``{% url %}`` in the template's conditions.)"""
+    page = _PAGES.get(code)
+    return reverse(page, args=[pk]) if page else reverse("cases:act", args=[pk, code])
 
 
 # Steps about a measure or an excluded period that is not running (查封扣押, 先行登记保存, 检测 …): not offered.

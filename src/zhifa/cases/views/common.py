@@ -51,8 +51,8 @@ def _with_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related("party").prefetch_related(Prefetch("clocks", queryset=running, to_attr="running_clocks"))
 
 
-# What a list row shows (cases/_rows.html): reading only these columns of the page's cases keeps a wide case row
-# (penalties, assessment JSON …) out of a list.
+# What a list row shows (templatetags/case_lists.py): reading only these columns of the page's cases keeps a wide
+# case row (penalties, assessment JSON …) out of a list.
 LIST_FIELDS = ("id", "agency_id", "procedure", "state", "reference", "title", "next_due", "next_party_due",
                "party__id", "party__name", "party__kind")
 
