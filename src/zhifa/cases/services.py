@@ -838,16 +838,22 @@ def set_urgency(case: Case) -> None:
 
 def visible_cases(user) -> QuerySet[Case]:
     """The cases a user may see: those of their agency and the agencies under it (a platform superuser: all)."""
-    if not getattr(user, "is_authenticated", False):
-        return Case.objects.none()
-    if user.is_superuser and user.agency_id is None:
+    ids = visible_agency_ids(user)
+    if ids is None:
         return Case.objects.all()
+    return Case.objects.filter(agency_id__in=ids) if ids else Case.objects.none()
+
+
+def visible_agency_ids(user) -> list[int] | None:
+    """The ids of the agencies whose cases ``user`` may see (``None``: every agency, for a platform superuser).
+
+    A list (one small query), not a join on the agency path: the case indexes that start with the agency (state,
+    urgency, newest first) then serve the lists directly."""
+    if not getattr(user, "is_authenticated", False) or (user.agency_id is None and not user.is_superuser):
+        return []
     if user.agency_id is None:
-        return Case.objects.none()
-    # The agencies' ids as a list (one small query), not a join on the agency path: the case indexes that start with
-    # the agency (state, urgency, newest first) then serve the lists directly.
-    ids = list(Agency.objects.filter(path__startswith=user.agency.path).values_list("id", flat=True))
-    return Case.objects.filter(agency_id__in=ids)
+        return None
+    return list(Agency.objects.filter(path__startswith=user.agency.path).values_list("id", flat=True))
 
 
 __all__ = [
@@ -871,5 +877,6 @@ __all__ = [
     "remove_handler",
     "transition",
     "usable_key",
+    "visible_agency_ids",
     "visible_cases",
 ]

@@ -17,8 +17,8 @@ from django.utils.translation import gettext, ngettext
 
 from zhifa.law import procedure as proc
 
-from ..models import Case, CaseClock
-from ..services import visible_cases
+from ..models import Case, CaseClock, CaseHandler
+from ..services import visible_agency_ids, visible_cases
 
 DUE_SOON_DAYS = 3
 _HREF_PK = 987654321987
@@ -61,10 +61,37 @@ def page_by_urgency(qs: QuerySet[Case], number, per_page: int):
     """One page of ``qs`` by urgency. The order and the count use only the case ids and their two dates (an index
     holds them), and only the page's cases are then read whole — sorting every matching row with all its columns
     is what made a long list slow."""
-    page = Paginator(qs.order_by(*URGENCY).values_list("pk", flat=True), per_page).get_page(number)
+    return _with_cases(Paginator(qs.order_by(*URGENCY).values_list("pk", flat=True), per_page).get_page(number))
+
+
+def handled_page(user, number, per_page: int, *, state: str = ""):
+    """One page of the cases ``user`` handles ("我承办的"), in ``state`` if given, by urgency — as
+    ``page_by_urgency(visible_cases(user).filter(handled by user))``, read from the handler rows' copies of the
+    case's agency, state and urgency dates (``CaseHandler.case_*``, kept by triggers): an officer handles
+    thousands of cases over the years, and the count, filter and order then come from one index instead of a
+    look-up of each case."""
+    rows = CaseHandler.objects.filter(user=user, removed_on__isnull=True)
+    agencies = visible_agency_ids(user)
+    if agencies is not None:
+        rows = rows.filter(case_agency_id__in=agencies)
+    if state:
+        rows = rows.filter(case_state=state)
+    order = (F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), F("case_id").desc())
+    return _with_cases(Paginator(rows.order_by(*order).values_list("case_id", flat=True), per_page).get_page(number))
+
+
+def _with_cases(page):
+    """The page of case ids with the cases in their place, each with only what a row shows and its running clocks
+    (``running_clocks``, read with the few columns ``decorate`` uses)."""
     ids = list(page.object_list)
-    rows = {c.pk: c for c in _with_rows(Case.objects.filter(pk__in=ids)).only(*LIST_FIELDS)}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).select_related("party").only(*LIST_FIELDS)
+             .order_by()}
+    for c in cases.values():
+        c.running_clocks = []
+    for clock in CaseClock.objects.filter(case_id__in=ids, stopped_on__isnull=True).only(
+            "id", "case_id", "code", "name", "due_on").order_by():
+        cases[clock.case_id].running_clocks.append(clock)
+    page.object_list = [cases[pk] for pk in ids if pk in cases]
     return page
 
 

@@ -15,7 +15,7 @@ from ..facts import roles_of
 from ..forms import FilterForm
 from ..models import CaseClock, CaseHandler, LegalReview
 from ..services import visible_cases
-from .common import by_urgency, decorate, page_by_urgency
+from .common import by_urgency, decorate, handled_page, page_by_urgency
 
 PAGE_SIZE = 25
 TODO_LIMIT = 200
@@ -72,17 +72,20 @@ def case_list(request):
     tab = "all" if request.GET.get("tab") == "all" else "mine"
     filters = FilterForm(request.GET or None)
     values = filters.values()
-    qs = visible_cases(user)
-    if tab == "mine":
-        qs = qs.filter(_handled_by(user))
-    if values["state"]:
-        qs = qs.filter(state=values["state"])
-    if values["procedure"]:
-        qs = qs.filter(procedure=values["procedure"])
-    if values["q"]:
-        q = values["q"]
-        qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(party__name__icontains=q))
-    page = page_by_urgency(qs, request.GET.get("page"), PAGE_SIZE)
+    if tab == "mine" and not values["procedure"] and not values["q"]:  # the officer's own queue
+        page = handled_page(user, request.GET.get("page"), PAGE_SIZE, state=values["state"])
+    else:
+        qs = visible_cases(user)
+        if tab == "mine":
+            qs = qs.filter(_handled_by(user))
+        if values["state"]:
+            qs = qs.filter(state=values["state"])
+        if values["procedure"]:
+            qs = qs.filter(procedure=values["procedure"])
+        if values["q"]:
+            q = values["q"]
+            qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(party__name__icontains=q))
+        page = page_by_urgency(qs, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     return render(request, "cases/list.html", {
         "active": "cases", "tab": tab, "filters": filters, "page": page, "rows": decorate(page, today),
