@@ -95,3 +95,28 @@ def test_another_agency_s_cases_stay_out(demo, make_agency, make_user):
     other = make_agency("另一县文化广电和旅游局")
     Case.objects.filter(pk=CaseHandler.objects.filter(user=user).values("case_id")[:1]).update(agency=other)
     assert handled_page(user, 1, 100).paginator.count == mine - 1
+
+
+@pytest.mark.parametrize("username", ["zhifa01", "zhifa03"])
+def test_the_api_s_mine_pages_are_the_cases_themselves(demo, client, username):
+    """``GET /api/v1/cases?mine=1`` (and a state filter), page by page through the cursor: newest first, the same
+    cases as the query on the cases."""
+    from zhifa.api import tokens
+
+    user = User.objects.get(username=username)
+    secret = tokens.issue(user)[1]
+    handled = visible_cases(user).filter(pk__in=CaseHandler.objects.filter(user=user, removed_on__isnull=True)
+                                         .values("case_id"))
+    for state in ("", "investigating,closed"):
+        expected = list((handled.filter(state__in=state.split(",")) if state else handled)
+                        .order_by("-pk").values_list("pk", flat=True))
+        got, after = [], None
+        while True:
+            params = {"mine": "1", "limit": "2", **({"state": state} if state else {}),
+                      **({"after": after} if after else {})}
+            body = client.get("/api/v1/cases", params, headers={"Authorization": f"Token {secret}"}).json()
+            got += [r["id"] for r in body["results"]]
+            after = body["next"]
+            if not after:
+                break
+        assert got == expected and got, state

@@ -138,7 +138,8 @@ def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | N
 def handler_rows(case: Case) -> list[CaseHandler]:
     """Every handler row of the case (removed ones too: they investigated), each with its user and the user's
     agency (whose policies set the training rules); the qualification data comes from ``qualification_data``."""
-    return list(CaseHandler.objects.filter(case=case).select_related("user__agency"))
+    return sorted(CaseHandler.objects.filter(case=case).select_related("user__agency").order_by(),
+                  key=lambda h: (not h.is_lead, h.id))
 
 
 # --- review and hearing -----------------------------------------------------------------------------------
@@ -203,7 +204,7 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
     ``reviews``, ``approvals`` with their people) so a page showing them need not read them again.
     """
     declared = declared or {}
-    items = list(case.case_items.select_related("item__domain"))
+    items = sorted(case.case_items.select_related("item__domain").order_by(), key=lambda i: (not i.is_primary, i.id))
     domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
     all_handlers = handler_rows(case)
 
@@ -213,13 +214,16 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         investigators |= set(CaseStep.objects.filter(case=case, action__in=investigation)
                              .values_list("actor_id", flat=True))
         review = case.reviews.select_related("reviewer").order_by("-id").first()
-        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by"))
+        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
+                             .order_by())
     else:  # a page shows every step, review and approval: read them whole once
         steps = list(case.steps.select_related("actor").order_by("-version"))
         investigators |= {st.actor_id for st in steps if st.action in investigation}
-        reviews = list(case.reviews.select_related("reviewer", "assigned_to", "submitted_by"))
+        reviews = sorted(case.reviews.select_related("reviewer", "assigned_to", "submitted_by").order_by(),
+                         key=lambda r: r.id)
         review = max(reviews, key=lambda r: r.id, default=None)
-        all_approvals = list(case.approvals.select_related("decided_by"))
+        all_approvals = sorted(case.approvals.select_related("decided_by").order_by(),
+                               key=lambda a: (a.decided_on, a.id))
         approval_rows = [a for a in all_approvals if a.approved]
         keep.update(steps=steps, reviews=reviews, approvals=all_approvals, handlers=all_handlers)
     # the people whose roles or qualification the rules read, in one look-up (cached: org.services)
@@ -234,10 +238,11 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
                                     a.decided_on)
                       for a in approval_rows)
 
-    clocks = list(CaseClock.objects.filter(case=case).order_by("id"))
-    documents = list(CaseDocument.objects.filter(case=case))
-    records = list(CaseRecord.objects.filter(case=case))
-    pauses = list(ClockPause.objects.filter(case=case))
+    # read without ORDER BY (Django's ordering costs more to compile than these few rows cost to sort here)
+    clocks = sorted(CaseClock.objects.filter(case=case).order_by(), key=lambda c: c.id)
+    documents = sorted(CaseDocument.objects.filter(case=case).order_by(), key=lambda d: (d.issued_on, d.id))
+    records = sorted(CaseRecord.objects.filter(case=case).order_by(), key=lambda r: (r.made_on, r.id))
+    pauses = sorted(ClockPause.objects.filter(case=case).order_by(), key=lambda p: (p.opened_on, p.id))
     if keep is not None:
         keep.update(items=items, clocks=clocks, documents=documents, records=records, pauses=pauses)
     running = frozenset(c.code for c in clocks if c.stopped_on is None)
