@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from zhifa.catalog import fresh
 from zhifa.org import services
@@ -81,15 +82,36 @@ CHANGES = [
 
 
 @pytest.mark.parametrize(("label", "change"), CHANGES, ids=[c[0] for c in CHANGES])
-def test_every_write_path_changes_the_stamp_and_the_answer(officer, domains, label, change):
+def test_every_write_path_changes_the_answer(officer, domains, label, change):
+    """Inside the writing transaction: SQLite's stamp changes with every row; PostgreSQL's once per transaction, and
+    the transaction that changed it reads no stamp (no cache) until it commits."""
     before = _cached(officer)
     assert before == _fresh(officer)
     assert before.may_enforce(domains["NET"], ON, services.training_rules(officer.agency, ON), is_active=True).allowed
-    stamp = _stamp()
+    stamp = fresh.fingerprint("qualification")
     change(officer, domains)
-    assert _stamp() != stamp, label
+    after_stamp = fresh.fingerprint("qualification")
+    assert after_stamp != stamp or after_stamp[-1] == "None", label
     after = _cached(officer)
     assert after == _fresh(officer) and after != before, label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_writes_change_the_stamp_and_the_cache_serves_between_them(officer, domains):
+    """Each committed write (here each statement commits on its own) gives a new stamp, which other transactions
+    read and key the cache on: between writes the cache answers without reading the rows."""
+    seen = set()
+    for label, change in CHANGES[:1] + CHANGES[4:7] + CHANGES[8:9]:
+        stamp = fresh.fingerprint("qualification")
+        assert stamp[-1] != "None" and stamp not in seen, label
+        seen.add(stamp)
+        before = _cached(officer)
+        with CaptureQueriesContext(connection) as ctx:
+            assert _cached(officer) == before  # served from the cache: only the fingerprint is read
+        assert len(ctx.captured_queries) == 1, label
+        change(officer, domains)
+        assert fresh.fingerprint("qualification") != stamp, label
+        assert _cached(officer) == _fresh(officer) != before, label
 
 
 def test_the_cached_answer_is_the_rule_s_answer(officer, domains):

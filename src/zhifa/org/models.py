@@ -327,6 +327,8 @@ class QualificationStamp(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField(default=0)
+    # PostgreSQL: the transaction that last changed the value (bumped once per transaction; inside it no cache)
+    changed_in = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("执法资格数据版本")

@@ -206,6 +206,9 @@ def _read_qualification(ids: set[int]) -> dict[int, QualificationData]:
 
 def _stamp_expressions(connection) -> list[str]:
     t = connection.ops.quote_name(QualificationStamp._meta.db_table)
+    if connection.vendor == "postgresql":  # bumped once per transaction: inside the changing one, no cache (NULL)
+        return [f"(SELECT CASE WHEN changed_in = txid_current_if_assigned() THEN NULL ELSE value END FROM {t} "
+                f"WHERE id = 1)"]
     return [f"(SELECT value FROM {t} WHERE id = 1)"]
 
 

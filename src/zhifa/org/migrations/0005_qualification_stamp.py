@@ -16,11 +16,15 @@ def _sqlite(table: str, op: str) -> tuple[str, str]:
             f"DROP TRIGGER IF EXISTS {name}")
 
 
+# PostgreSQL: once per transaction. Every UPDATE of one row leaves a row version that later updates and reads in the
+# same transaction walk, so a bulk load bumping the stamp per statement would grow quadratically; the transaction
+# that changed it is recorded instead, and the fingerprint reads NULL (no cache) inside that transaction.
 PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION zhifa_qualification_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {STAMP} (id, value) VALUES (1, (floor(random() * 9.2e18) - 4.6e18)::bigint)
-    ON CONFLICT (id) DO UPDATE SET value = excluded.value;
+    INSERT INTO {STAMP} (id, value, changed_in) VALUES (1, (floor(random() * 9.2e18) - 4.6e18)::bigint, txid_current())
+    ON CONFLICT (id) DO UPDATE SET value = excluded.value, changed_in = excluded.changed_in
+    WHERE {STAMP}.changed_in IS DISTINCT FROM excluded.changed_in;
     RETURN NULL;
 END $$"""
 
@@ -68,6 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ("value", models.BigIntegerField(default=0)),
+                ("changed_in", models.BigIntegerField(null=True)),
             ],
             options={"verbose_name": "执法资格数据版本", "verbose_name_plural": "执法资格数据版本"},
         ),
