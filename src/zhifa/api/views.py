@@ -397,12 +397,7 @@ def _list_cases(request: HttpRequest) -> JsonResponse:
     cursor = decode_cursor(after) if after else None
     if mine == "1" and not procedure and not text:
         # the officer's own cases: ids from the handler rows' copies of agency and state (CaseHandler.case_*)
-        handled = CaseHandler.objects.filter(user=user, removed_on__isnull=True)
-        agencies = cases.visible_agency_ids(user)
-        if agencies is not None:
-            handled = handled.filter(case_agency_id__in=agencies)
-        if states:
-            handled = handled.filter(case_state__in=[s.strip() for s in states])
+        handled = cases.handled_rows(user, [s.strip() for s in states])
         if cursor is not None:
             handled = handled.filter(case_id__lt=cursor)
         ids = list(handled.order_by("-case_id").values_list("case_id", flat=True)[:limit + 1])

@@ -221,7 +221,7 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         investigators |= {st.actor_id for st in steps if st.action in investigation}
         reviews = sorted(case.reviews.select_related("reviewer", "assigned_to", "submitted_by").order_by(),
                          key=lambda r: r.id)
-        review = max(reviews, key=lambda r: r.id, default=None)
+        review = reviews[-1] if reviews else None
         all_approvals = sorted(case.approvals.select_related("decided_by").order_by(),
                                key=lambda a: (a.decided_on, a.id))
         approval_rows = [a for a in all_approvals if a.approved]

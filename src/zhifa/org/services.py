@@ -153,6 +153,12 @@ class QualificationData:
     trainings: tuple[q.TrainingFacts, ...]
     roles: frozenset[str]
 
+    @classmethod
+    def of(cls, person: User) -> QualificationData:
+        """From ``person``'s rows (prefetched relations are used when present)."""
+        return cls(certificates=tuple(c.facts() for c in person.certificates.all()),
+                   trainings=tuple(t.facts() for t in person.trainings.all()), roles=frozenset(person.role_codes()))
+
     def may_enforce(self, domain: Domain, on_date: date, rules: q.TrainingRules, *, is_active: bool
                     ) -> q.Qualification:
         """As :func:`may_enforce`, for the person whose data this is (``is_active`` from their user row)."""
@@ -197,10 +203,7 @@ def qualification_data(user_ids: Iterable[int]) -> dict[int, QualificationData]:
 def _read_qualification(ids: set[int]) -> dict[int, QualificationData]:
     out = {}
     for person in _with_qualification_data(User.objects.filter(pk__in=ids).order_by().only("id")):
-        out[person.pk] = QualificationData(
-            certificates=tuple(c.facts() for c in person.certificates.all()),
-            trainings=tuple(t.facts() for t in person.trainings.all()),
-            roles=frozenset(person.role_codes()))
+        out[person.pk] = QualificationData.of(person)
     return out
 
 
@@ -224,10 +227,7 @@ def may_enforce(person: User, domain, on_date: date, rules: q.TrainingRules | No
     if isinstance(domain, str):
         domain = Domain.objects.get(code=domain)
     rules = rules or training_rules(person.agency, on_date)
-    certs = [c.facts() for c in person.certificates.all()]
-    trainings = [t.facts() for t in person.trainings.all()]
-    return q.may_enforce(certs, trainings, domain.code, on_date, rules, domain_label=domain.name,
-                         active=person.is_active and person.has_role(Role.OFFICER))
+    return QualificationData.of(person).may_enforce(domain, on_date, rules, is_active=person.is_active)
 
 
 @dataclass

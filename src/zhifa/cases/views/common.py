@@ -17,8 +17,8 @@ from django.utils.translation import gettext, ngettext
 
 from zhifa.law import procedure as proc
 
-from ..models import Case, CaseClock, CaseHandler
-from ..services import visible_agency_ids, visible_cases
+from ..models import Case, CaseClock
+from ..services import handled_rows, visible_cases
 
 DUE_SOON_DAYS = 3
 _HREF_PK = 987654321987
@@ -70,12 +70,7 @@ def handled_page(user, number, per_page: int, *, state: str = ""):
     case's agency, state and urgency dates (``CaseHandler.case_*``, kept by triggers): an officer handles
     thousands of cases over the years, and the count, filter and order then come from one index instead of a
     look-up of each case."""
-    rows = CaseHandler.objects.filter(user=user, removed_on__isnull=True)
-    agencies = visible_agency_ids(user)
-    if agencies is not None:
-        rows = rows.filter(case_agency_id__in=agencies)
-    if state:
-        rows = rows.filter(case_state=state)
+    rows = handled_rows(user, [state] if state else ())
     order = (F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), F("case_id").desc())
     return _with_cases(Paginator(rows.order_by(*order).values_list("case_id", flat=True), per_page).get_page(number))
 
