@@ -30,8 +30,20 @@ from zhifa.law.errors import RuleViolation
 from zhifa.law.penalties import CONFISCATION_KINDS, ORGANISATION, PERSON, PenaltyKind, hearing_required, review_required
 from zhifa.org.models import User
 from zhifa.org.services import QualificationData, qualification_data
+from zhifa.prepared import Prepared
 
-from .models import Case, CaseApproval, CaseClock, CaseDocument, CaseHandler, CaseRecord, CaseStep, ClockPause
+from .models import (
+    Case,
+    CaseApproval,
+    CaseClock,
+    CaseDocument,
+    CaseHandler,
+    CaseItem,
+    CaseRecord,
+    CaseStep,
+    ClockPause,
+    LegalReview,
+)
 from .policies import policy
 
 # The day the 2021 《行政处罚法》 came into force: a reviewer doing 法制审核 before it is not one "初次从事" it
@@ -135,11 +147,37 @@ def handlers_of(case: Case, domains: list, on: date, rows: list[CaseHandler] | N
     return tuple(out)
 
 
+# The rows of one case that every case page and every step reads, compiled once (zhifa.prepared); read without
+# ORDER BY (sorted here: a few rows) so no index has to serve an order.
+_HANDLERS = Prepared("case.handlers", lambda c: CaseHandler.objects.filter(case_id=c).select_related("user__agency")
+                     .order_by(), int)
+_ITEMS = Prepared("case.items", lambda c: CaseItem.objects.filter(case_id=c).select_related("item__domain")
+                  .order_by(), int)
+_INVESTIGATORS = Prepared("case.investigators", lambda c: CaseStep.objects.filter(
+    case_id=c, action__in=sorted(INVESTIGATION_STEPS)).order_by().values_list("actor_id", flat=True), int)
+_LAST_REVIEW = Prepared("case.last_review", lambda c: LegalReview.objects.filter(case_id=c).select_related("reviewer")
+                        .order_by("-id")[:1], int)
+_APPROVED = Prepared("case.approved", lambda c: CaseApproval.objects.filter(case_id=c, approved=True)
+                     .select_related("decided_by").order_by(), int)
+_STEPS = Prepared("case.steps", lambda c: CaseStep.objects.filter(case_id=c).select_related("actor").order_by(), int)
+_REVIEWS = Prepared("case.reviews", lambda c: LegalReview.objects.filter(case_id=c).select_related(
+    "reviewer", "assigned_to", "submitted_by").order_by(), int)
+_APPROVALS = Prepared("case.approvals", lambda c: CaseApproval.objects.filter(case_id=c).select_related("decided_by")
+                      .order_by(), int)
+_CLOCKS = Prepared("case.clocks", lambda c: CaseClock.objects.filter(case_id=c).order_by(), int)
+_DOCUMENTS = Prepared("case.documents", lambda c: CaseDocument.objects.filter(case_id=c).order_by(), int)
+_RECORDS = Prepared("case.records", lambda c: CaseRecord.objects.filter(case_id=c).order_by(), int)
+_PAUSES = Prepared("case.pauses", lambda c: ClockPause.objects.filter(case_id=c).order_by(), int)
+
+
+def _rows(query: Prepared, case: Case, key) -> list:
+    return sorted(query(case.pk, using=case._state.db or "default", attach={"case": case}), key=key)
+
+
 def handler_rows(case: Case) -> list[CaseHandler]:
     """Every handler row of the case (removed ones too: they investigated), each with its user and the user's
     agency (whose policies set the training rules); the qualification data comes from ``qualification_data``."""
-    return sorted(CaseHandler.objects.filter(case=case).select_related("user__agency").order_by(),
-                  key=lambda h: (not h.is_lead, h.id))
+    return _rows(_HANDLERS, case, lambda h: (not h.is_lead, h.id))
 
 
 # --- review and hearing -----------------------------------------------------------------------------------
@@ -204,26 +242,23 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
     ``reviews``, ``approvals`` with their people) so a page showing them need not read them again.
     """
     declared = declared or {}
-    items = sorted(case.case_items.select_related("item__domain").order_by(), key=lambda i: (not i.is_primary, i.id))
+    items = _rows(_ITEMS, case, lambda i: (not i.is_primary, i.id))
     domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
     all_handlers = handler_rows(case)
 
     investigators = {h.user_id for h in all_handlers}
     investigation = {a.value for a in INVESTIGATION_STEPS}
     if keep is None:
-        investigators |= set(CaseStep.objects.filter(case=case, action__in=investigation)
-                             .values_list("actor_id", flat=True))
-        review = case.reviews.select_related("reviewer").order_by("-id").first()
-        approval_rows = list(CaseApproval.objects.filter(case=case, approved=True).select_related("decided_by")
-                             .order_by())
+        investigators |= set(_INVESTIGATORS(case.pk, using=case._state.db or "default"))
+        last = _rows(_LAST_REVIEW, case, None)
+        review = last[0] if last else None
+        approval_rows = _rows(_APPROVED, case, lambda a: a.id)
     else:  # a page shows every step, review and approval: read them whole once
-        steps = list(case.steps.select_related("actor").order_by("-version"))
+        steps = _rows(_STEPS, case, lambda st: -st.version)
         investigators |= {st.actor_id for st in steps if st.action in investigation}
-        reviews = sorted(case.reviews.select_related("reviewer", "assigned_to", "submitted_by").order_by(),
-                         key=lambda r: r.id)
+        reviews = _rows(_REVIEWS, case, lambda r: r.id)
         review = reviews[-1] if reviews else None
-        all_approvals = sorted(case.approvals.select_related("decided_by").order_by(),
-                               key=lambda a: (a.decided_on, a.id))
+        all_approvals = _rows(_APPROVALS, case, lambda a: (a.decided_on, a.id))
         approval_rows = [a for a in all_approvals if a.approved]
         keep.update(steps=steps, reviews=reviews, approvals=all_approvals, handlers=all_handlers)
     # the people whose roles or qualification the rules read, in one look-up (cached: org.services)
@@ -238,11 +273,10 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
                                     a.decided_on)
                       for a in approval_rows)
 
-    # read without ORDER BY (Django's ordering costs more to compile than these few rows cost to sort here)
-    clocks = sorted(CaseClock.objects.filter(case=case).order_by(), key=lambda c: c.id)
-    documents = sorted(CaseDocument.objects.filter(case=case).order_by(), key=lambda d: (d.issued_on, d.id))
-    records = sorted(CaseRecord.objects.filter(case=case).order_by(), key=lambda r: (r.made_on, r.id))
-    pauses = sorted(ClockPause.objects.filter(case=case).order_by(), key=lambda p: (p.opened_on, p.id))
+    clocks = _rows(_CLOCKS, case, lambda c: c.id)
+    documents = _rows(_DOCUMENTS, case, lambda d: (d.issued_on, d.id))
+    records = _rows(_RECORDS, case, lambda r: (r.made_on, r.id))
+    pauses = _rows(_PAUSES, case, lambda p: (p.opened_on, p.id))
     if keep is not None:
         keep.update(items=items, clocks=clocks, documents=documents, records=records, pauses=pauses)
     running = frozenset(c.code for c in clocks if c.stopped_on is None)

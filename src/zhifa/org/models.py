@@ -310,9 +310,14 @@ class Training(models.Model):
         return f"{self.title}（{self.start_on}—{self.end_on}）"
 
     def facts(self) -> q.TrainingFacts:
-        passed = {"passed": True, "failed": False}.get(self.exam_result)
-        return q.TrainingFacts(q.TrainingKind(self.kind), self.start_on, self.end_on,
-                               float(self.hours), float(self.days), passed, self.for_year)
+        return self.facts_of(self.kind, self.start_on, self.end_on, self.hours, self.days, self.exam_result,
+                             self.for_year)
+
+    @staticmethod
+    def facts_of(kind, start_on, end_on, hours, days, exam_result, for_year) -> q.TrainingFacts:
+        """The course as plain values for the rule, from its columns (``services`` reads them without a model)."""
+        passed = {"passed": True, "failed": False}.get(exam_result)
+        return q.TrainingFacts(q.TrainingKind(kind), start_on, end_on, float(hours), float(days), passed, for_year)
 
 
 class QualificationStamp(models.Model):
