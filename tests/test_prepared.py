@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from zhifa import prepared
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, Notification
 from zhifa.org.models import Agency, User
 
 # importing the modules registers their prepared queries
 from zhifa.cases import facts  # noqa: F401  isort: skip
 from zhifa.cases.views import common  # noqa: F401  isort: skip
-from zhifa.org import services  # noqa: F401  isort: skip
+from zhifa.org import backends, services  # noqa: F401  isort: skip
+from zhifa.web import context
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,13 @@ def test_every_prepared_query_equals_its_queryset(domains):
     agencies = list(Agency.objects.values_list("pk", flat=True))
     people = list(User.objects.values_list("pk", flat=True))
     assert len(cases) > 20 and len(people) > 10
-    arguments = {"case.": cases, "qualification.agency.": agencies, "qualification.person.": people}
+    someone = User.objects.filter(username="zhifa01").get()
+    Notification.objects.create(recipient=someone, case=Case.objects.first(), kind=Notification.Kind.choices[0][0],
+                                message="期限将至")
+    context._unread_query()  # registered on first use
+    # the values each query is asked with, by its name's prefix (the first that matches)
+    arguments = {"case.": cases, "qualification.agency.": agencies, "qualification.person.": people,
+                 "org.agency_subtree": agencies, "org.": people, "web.": people}
     checked, nonempty = set(), set()
     for name, query in prepared.REGISTRY.items():
         if name.startswith("test."):
@@ -62,7 +69,8 @@ def test_every_prepared_query_equals_its_queryset(domains):
                 nonempty.add(name)
         checked.add(name)
     assert {"case.page", "case.steps", "case.handlers", "qualification.agency.certificates",
-            "qualification.agency.trainings"} <= checked
+            "qualification.agency.trainings", "org.roles", "org.session_user", "org.agency_subtree",
+            "web.unread_notifications"} <= checked
     # every query found rows for some demo value: the comparison compared something
     assert nonempty == checked, checked - nonempty
 

@@ -355,7 +355,7 @@ def case_detail(case: Case, user, today: date) -> dict[str, Any]:
 
 
 def _visible(user, case_id: int) -> Case:
-    case = cases.visible_cases(user).select_related("agency", "party").filter(pk=case_id).first()
+    case = cases.visible_case(user, case_id)
     if case is None:
         raise ApiError(404, "case_not_found", "没有找到该案件（不存在，或者不在您可查看的范围内）")
     return case

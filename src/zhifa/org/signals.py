@@ -1,5 +1,7 @@
 """Security events go to the record; role exclusivity holds however groups are changed."""
 
+import time
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
@@ -8,12 +10,18 @@ from django.dispatch import receiver
 from zhifa.law.errors import RuleViolation
 from zhifa.records.services import record
 
+from .middleware import IDLE_KEY
 from .models import User
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     record("auth.login", actor=user, subject=f"user:{user.pk}", payload={"ip": _ip(request)})
+    # the quiet spell counts from the sign-in, written with the session the sign-in saves anyway: the first page
+    # after it is then a read, not a session write (middleware.IdleTimeoutMiddleware)
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IDLE_KEY] = time.time()
 
 
 @receiver(user_logged_out)

@@ -27,6 +27,24 @@ def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool,
     return tuple(nav)
 
 
+@lru_cache(maxsize=1)
+def _unread_query():
+    from django.db.models import Count
+
+    from zhifa.cases.models import Notification
+    from zhifa.prepared import Prepared
+
+    return Prepared("web.unread_notifications", lambda pk: Notification.objects.filter(
+        recipient_id=pk, read_at__isnull=True).order_by().values("recipient_id").annotate(n=Count("id"))
+        .values_list("n", flat=True), int)
+
+
+def _unread_notifications(user_id: int) -> int:
+    """The count on the bell of every page, by one compiled query (zhifa.prepared)."""
+    found = _unread_query()(user_id)
+    return found[0] if found else 0
+
+
 def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -40,7 +58,5 @@ def shell(request):
     nav = _nav(str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), get_language(),
                org.can_manage_people(user) or org.can_assign_roles(user), org.can_set_policy(user),
                org.can_view_audit(user))
-    from zhifa.cases.models import Notification
-
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = _unread_notifications(user.pk)
     return {"nav": nav, "current_agency": user.agency, "unread_notifications": unread}

@@ -16,31 +16,21 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from zhifa.law import procedure as proc
-from zhifa.prepared import Prepared
 
 from ..models import Case, CaseClock
-from ..services import handled_rows, visible_agency_ids
+from ..services import handled_rows, visible_case
 
 DUE_SOON_DAYS = 3
 _HREF_PK = 987654321987
 _PK_MAX = 2**63 - 1
 
 
-# The case with what its page shows of its agency, party and author, compiled once (zhifa.prepared); whether the
-# user may see it is then the ``visible_cases`` rule, asked of the row: the case's agency among the user's.
-_CASE = Prepared("case.page", lambda pk: Case.objects.filter(pk=pk).select_related("agency", "party", "created_by"),
-                 int)
-
-
 def case_or_404(user, pk: int) -> Case:
     """The case ``pk`` if ``user`` may see it (another agency's case is as good as absent)."""
-    if not isinstance(pk, int) or pk <= 0 or pk > _PK_MAX:
+    case = visible_case(user, pk)
+    if case is None:
         raise Http404
-    found = _CASE(pk)
-    agencies = visible_agency_ids(user)
-    if not found or (agencies is not None and found[0].agency_id not in agencies):
-        raise Http404
-    return found[0]
+    return case
 
 
 URGENCY = (F("next_due").asc(nulls_last=True), F("next_party_due").asc(nulls_last=True), F("id").desc())
