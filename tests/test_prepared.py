@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Model
 
 from zhifa import prepared
+from zhifa.api import tokens
 from zhifa.cases.models import Case, Notification
 from zhifa.org.models import Agency, User
 
@@ -54,9 +55,11 @@ def test_every_prepared_query_equals_its_queryset(domains):
     Notification.objects.create(recipient=someone, case=Case.objects.first(), kind=Notification.Kind.choices[0][0],
                                 message="期限将至")
     context._unread_query()  # registered on first use
+    secret = tokens.issue(someone)[1]
     # the values each query is asked with, by its name's prefix (the first that matches)
     arguments = {"case.": cases, "qualification.agency.": agencies, "qualification.person.": people,
-                 "org.agency_subtree": agencies, "org.": people, "web.": people}
+                 "org.agency_subtree": agencies, "org.": people, "web.": people,
+                 "api.live_token": [tokens.digest(secret), tokens.digest("no such secret")]}
     checked, nonempty = set(), set()
     for name, query in prepared.REGISTRY.items():
         if name.startswith("test."):
@@ -70,7 +73,7 @@ def test_every_prepared_query_equals_its_queryset(domains):
         checked.add(name)
     assert {"case.page", "case.steps", "case.handlers", "qualification.agency.certificates",
             "qualification.agency.trainings", "org.roles", "org.session_user", "org.agency_subtree",
-            "web.unread_notifications"} <= checked
+            "web.unread_notifications", "api.live_token"} <= checked
     # every query found rows for some demo value: the comparison compared something
     assert nonempty == checked, checked - nonempty
 

@@ -865,7 +865,10 @@ def visible_agency_ids(user) -> list[int] | None:
         return []
     if user.agency_id is None:
         return None
-    return _SUBTREE(user.agency_id)
+    known = getattr(user, "_visible_agencies", None)  # asked more than once in a request: read once per user object
+    if known is None or known[0] != user.agency_id:
+        known = user._visible_agencies = (user.agency_id, _SUBTREE(user.agency_id))
+    return list(known[1])
 
 
 # The agency and every agency under it (their paths start with its path; a path holds only digits and slashes, so

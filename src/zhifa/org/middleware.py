@@ -49,7 +49,7 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not _is_api(request):
+        if not _is_api(request) and user.is_authenticated:  # the API never loads the session (see API_PREFIX)
             now = time.time()
             last = request.session.get(IDLE_KEY)
             if last is not None and now - float(last) > idle_limit_seconds(user):
