@@ -12,12 +12,13 @@ from django.db.models import Model
 
 from zhifa import prepared
 from zhifa.api import tokens
-from zhifa.cases.models import Case, Notification
+from zhifa.cases.models import Case, CaseHandler, Notification
 from zhifa.org.models import Agency, User
 
 # importing the modules registers their prepared queries
 from zhifa.cases import facts  # noqa: F401  isort: skip
-from zhifa.cases.views import common  # noqa: F401  isort: skip
+from zhifa.cases.views import common
+
 from zhifa.org import backends, services  # noqa: F401  isort: skip
 from zhifa.web import context
 
@@ -56,10 +57,18 @@ def test_every_prepared_query_equals_its_queryset(domains):
                                 message="期限将至")
     context._unread_query()  # registered on first use
     secret = tokens.issue(someone)[1]
-    # the values each query is asked with, by its name's prefix (the first that matches)
-    arguments = {"case.": cases, "qualification.agency.": agencies, "qualification.person.": people,
-                 "org.agency_subtree": agencies, "org.": people, "web.": people,
-                 "api.live_token": [tokens.digest(secret), tokens.digest("no such secret")]}
+    # the values each query is asked with, by its name's prefix (the first that matches): one tuple of arguments each
+    handled = list(CaseHandler.objects.filter(removed_on__isnull=True).values_list("user_id", "case_agency_id",
+                                                                                     "case_state").distinct())
+    page = common.ROWS_AT_ONCE
+    arguments = {
+        "case.handled_count_in_state": handled + [(u, a, "no such state") for u, a, _s in handled[:3]],
+        "case.handled_count": [(u, a) for u, a, _s in handled] + [(u, a + 1000) for u, a, _s in handled[:3]],
+        "case.list_": [tuple((cases[i:i + page] + [0] * page)[:page]) for i in range(0, len(cases), page)]
+        + [tuple(cases[-3:] + [0] * (page - 3))],
+        "case.": cases, "qualification.agency.": agencies, "qualification.person.": people,
+        "org.agency_subtree": agencies, "org.": people, "web.": people,
+        "api.live_token": [tokens.digest(secret), tokens.digest("no such secret")]}
     checked, nonempty = set(), set()
     for name, query in prepared.REGISTRY.items():
         if name.startswith("test."):
@@ -67,13 +76,15 @@ def test_every_prepared_query_equals_its_queryset(domains):
         prefix = next((p for p in arguments if name.startswith(p)), None)
         assert prefix is not None, f"{name}: no demo values to check it with — add them here"
         for value in arguments[prefix]:
-            _same(query, value)
-            if query(value):
+            values = value if isinstance(value, tuple) else (value,)
+            _same(query, *values)
+            if query(*values):
                 nonempty.add(name)
         checked.add(name)
     assert {"case.page", "case.steps", "case.handlers", "qualification.agency.certificates",
             "qualification.agency.trainings", "org.roles", "org.session_user", "org.agency_subtree",
-            "web.unread_notifications", "api.live_token"} <= checked
+            "web.unread_notifications", "api.live_token", "case.handled_count", "case.handled_count_in_state",
+            "case.list_rows", "case.list_clocks"} <= checked
     # every query found rows for some demo value: the comparison compared something
     assert nonempty == checked, checked - nonempty
 

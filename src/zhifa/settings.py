@@ -121,13 +121,12 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters sent apart from the SQL text, so psycopg prepares a statement the connection has run five times
-        # and PostgreSQL stops planning it again: a case page's reads (zhifa.prepared) are the same text every
-        # time, and planning each cost more than running it (bench/README.md). ZHIFA_PG_PREPARED=0 turns it off
-        # (a connection pooler in transaction mode, such as PgBouncer before 1.21, cannot keep prepared statements).
-        if env_bool("ZHIFA_PG_PREPARED", True):
-            DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    # Parameters sent apart from the SQL text, so psycopg prepares a statement the connection has run five times
+    # and PostgreSQL stops planning it again: a case page's reads (zhifa.prepared) are the same text every
+    # time, and planning each cost more than running it (bench/README.md). ZHIFA_PG_PREPARED=0 turns it off
+    # (a connection pooler in transaction mode, such as PgBouncer before 1.21, cannot keep prepared statements).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("ZHIFA_PG_PREPARED", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

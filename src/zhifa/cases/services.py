@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from zhifa.catalog.calendar import work_calendar
@@ -856,6 +856,40 @@ def handled_rows(user, states=()) -> QuerySet[CaseHandler]:
     return rows.filter(case_state__in=list(states)) if states else rows
 
 
+def handled_count(user, state: str = "") -> int | None:
+    """How many cases ``user`` handles (in ``state`` if given) — ``handled_rows(user, [state]).count()`` — by a
+    compiled query (zhifa.prepared) for a person of an agency; None for a platform account (count the rows)."""
+    if not getattr(user, "is_authenticated", False) or user.agency_id is None:
+        return None
+    found = _HANDLED_IN(user.pk, user.agency_id, state) if state else _HANDLED(user.pk, user.agency_id)
+    return found[0] if found else 0
+
+
+def _handled_of(user_id, agency_id):
+    """The active handler rows of a person on the cases of an agency and the agencies under it."""
+    return CaseHandler.objects.filter(user_id=user_id, removed_on__isnull=True,
+                                      case_agency_id__in=_subtree_of(agency_id).values("id"))
+
+
+def _subtree_of(agency_id):
+    # The agency and every agency under it (their paths start with its path; a path holds only digits and slashes,
+    # so no LIKE wildcard can occur in it).
+    # (``path`` unqualified: inside a subquery Django gives the table another alias)
+    table = Agency._meta.db_table
+    return Agency.objects.extra(where=[f"path LIKE (SELECT top.path FROM {table} top WHERE top.id = %s) || '%%'"],
+                                params=[agency_id]).order_by()
+
+
+def _count(rows):
+    return rows.order_by().values("user_id").annotate(n=Count("id")).values_list("n", flat=True)
+
+
+_HANDLED = Prepared("case.handled_count", lambda user_id, agency_id: _count(_handled_of(user_id, agency_id)),
+                    int, int)
+_HANDLED_IN = Prepared("case.handled_count_in_state", lambda user_id, agency_id, state: _count(
+    _handled_of(user_id, agency_id).filter(case_state=state)), int, int, str)
+
+
 def visible_agency_ids(user) -> list[int] | None:
     """The ids of the agencies whose cases ``user`` may see (``None``: every agency, for a platform superuser).
 
@@ -871,11 +905,8 @@ def visible_agency_ids(user) -> list[int] | None:
     return list(known[1])
 
 
-# The agency and every agency under it (their paths start with its path; a path holds only digits and slashes, so
-# no LIKE wildcard can occur in it), compiled once (zhifa.prepared).
-_SUBTREE = Prepared("org.agency_subtree", lambda agency_id: Agency.objects.extra(
-    where=[f"{Agency._meta.db_table}.path LIKE (SELECT top.path FROM {Agency._meta.db_table} top "
-           "WHERE top.id = %s) || '%%'"], params=[agency_id]).order_by().values_list("id", flat=True), int)
+# the agency subtree, compiled once (zhifa.prepared)
+_SUBTREE = Prepared("org.agency_subtree", lambda agency_id: _subtree_of(agency_id).values_list("id", flat=True), int)
 _CASE = Prepared("case.page", lambda pk: Case.objects.filter(pk=pk).select_related("agency", "party", "created_by"),
                  int)
 
@@ -905,6 +936,7 @@ __all__ = [
     "assess_case",
     "decide_approval",
     "declare_conflict",
+    "handled_count",
     "handled_rows",
     "open_case",
     "payload_schema",
