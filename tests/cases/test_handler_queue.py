@@ -13,7 +13,7 @@ from django.db import connection
 
 from zhifa.cases.models import Case, CaseHandler
 from zhifa.cases.services import visible_cases
-from zhifa.cases.views.common import handled_page, page_by_urgency
+from zhifa.cases.views.common import ROWS_AT_ONCE, handled_page, page_by_urgency
 from zhifa.law import procedure as proc
 from zhifa.org.models import User
 
@@ -95,6 +95,14 @@ def _same_pages(user):
                 assert fast.paginator.count == slow.paginator.count
                 assert [sorted(k.pk for k in c.running_clocks) for c in fast] == \
                     [sorted(k.pk for k in c.running_clocks) for c in slow]
+    # a page longer than the compiled page reads (views.common.ROWS_AT_ONCE) is read by the ORM: the same rows
+    everything = visible_cases(user)
+    assert everything.count() > ROWS_AT_ONCE
+    long_page = page_by_urgency(everything, 1, ROWS_AT_ONCE + 10)
+    short_pages = [*page_by_urgency(everything, 1, ROWS_AT_ONCE), *page_by_urgency(everything, 2, ROWS_AT_ONCE)]
+    assert [c.pk for c in long_page] == [c.pk for c in short_pages][:ROWS_AT_ONCE + 10]
+    assert [sorted(k.pk for k in c.running_clocks) for c in long_page] == \
+        [sorted(k.pk for k in c.running_clocks) for c in short_pages][:ROWS_AT_ONCE + 10]
 
 
 def _same_api_pages(client, user):

@@ -93,10 +93,19 @@ class _Counted(Paginator):
 # A list page's cases and their running clocks, by their ids padded to a fixed number (0: no case), so the query is
 # the same text every time and compiled once (zhifa.prepared).
 ROWS_AT_ONCE = 25
-_ROWS = Prepared("case.list_rows", lambda *ids: Case.objects.filter(pk__in=ids).select_related("party")
-                 .only(*LIST_FIELDS).order_by(), *[int] * ROWS_AT_ONCE)
-_RUNNING = Prepared("case.list_clocks", lambda *ids: CaseClock.objects.filter(case_id__in=ids, stopped_on__isnull=True)
-                    .only("id", "case_id", "code", "name", "due_on").order_by(), *[int] * ROWS_AT_ONCE)
+
+
+def _rows_of(*ids):
+    return Case.objects.filter(pk__in=ids).select_related("party").only(*LIST_FIELDS).order_by()
+
+
+def _running_of(*ids):
+    return CaseClock.objects.filter(case_id__in=ids, stopped_on__isnull=True).only(
+        "id", "case_id", "code", "name", "due_on").order_by()
+
+
+_ROWS = Prepared("case.list_rows", _rows_of, *[int] * ROWS_AT_ONCE)
+_RUNNING = Prepared("case.list_clocks", _running_of, *[int] * ROWS_AT_ONCE)
 
 
 def _with_cases(page):
@@ -107,9 +116,7 @@ def _with_cases(page):
         padded = ids + [0] * (ROWS_AT_ONCE - len(ids))
         found, clocks = _ROWS(*padded), _RUNNING(*padded)
     else:
-        found = Case.objects.filter(pk__in=ids).select_related("party").only(*LIST_FIELDS).order_by()
-        clocks = CaseClock.objects.filter(case_id__in=ids, stopped_on__isnull=True).only(
-            "id", "case_id", "code", "name", "due_on").order_by()
+        found, clocks = _rows_of(*ids), _running_of(*ids)
     cases = {c.pk: c for c in found}
     for c in cases.values():
         c.running_clocks = []
