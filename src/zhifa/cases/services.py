@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhifa.catalog.calendar import work_calendar
@@ -47,7 +47,7 @@ from zhifa.law.errors import Citation, RuleViolation
 from zhifa.law.penalties import PenaltyKind
 from zhifa.law.surcharge import late_payment_surcharge
 from zhifa.org.models import Agency, User
-from zhifa.prepared import Prepared
+from zhifa.prepared import Prepared, counted
 from zhifa.records.services import canonical, record
 
 from . import clocks
@@ -849,10 +849,12 @@ def handled_rows(user, states=()) -> QuerySet[CaseHandler]:
     """The active handler rows of ``user`` on the cases they may see (in ``states`` if given), from the rows' copies
     of the case's agency and state (``CaseHandler.case_*``, kept by triggers): "我承办的" without a look-up of each
     case."""
-    rows = CaseHandler.objects.filter(user=user, removed_on__isnull=True)
-    agencies = visible_agency_ids(user)
-    if agencies is not None:
-        rows = rows.filter(case_agency_id__in=agencies)
+    if getattr(user, "is_authenticated", False) and user.agency_id is not None:
+        rows = _handled_of(user.pk, user.agency_id)
+    else:  # a platform account: every agency (superuser) or none (visible_agency_ids)
+        rows = CaseHandler.objects.filter(user=user, removed_on__isnull=True)
+        if visible_agency_ids(user) is not None:
+            rows = rows.none()
     return rows.filter(case_state__in=list(states)) if states else rows
 
 
@@ -880,14 +882,10 @@ def _subtree_of(agency_id):
                                 params=[agency_id]).order_by()
 
 
-def _count(rows):
-    return rows.order_by().values("user_id").annotate(n=Count("id")).values_list("n", flat=True)
-
-
-_HANDLED = Prepared("case.handled_count", lambda user_id, agency_id: _count(_handled_of(user_id, agency_id)),
-                    int, int)
-_HANDLED_IN = Prepared("case.handled_count_in_state", lambda user_id, agency_id, state: _count(
-    _handled_of(user_id, agency_id).filter(case_state=state)), int, int, str)
+_HANDLED = Prepared("case.handled_count", lambda user_id, agency_id: counted(_handled_of(user_id, agency_id),
+                                                                            "user_id"), int, int)
+_HANDLED_IN = Prepared("case.handled_count_in_state", lambda user_id, agency_id, state: counted(
+    _handled_of(user_id, agency_id).filter(case_state=state), "user_id"), int, int, str)
 
 
 def visible_agency_ids(user) -> list[int] | None:

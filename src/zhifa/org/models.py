@@ -151,8 +151,10 @@ class User(AbstractUser):
         cache = getattr(self, "_role_cache", None)
         if cache is None:
             prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
-            if prefetched is not None or not self.pk:
-                cache = {g.name for g in self.groups.all()} if self.pk else set()
+            if not self.pk:
+                cache = set()
+            elif prefetched is not None:
+                cache = {g.name for g in prefetched}
             else:  # one compiled query (zhifa.prepared): every request asks it of its user
                 cache = set(_ROLES(self.pk, using=self._state.db or "default"))
             self._role_cache = cache

@@ -223,12 +223,12 @@ class _QualificationReader:
         def where(prefix: str):
             return lambda v: {f"{prefix}{person}": v}
 
-        user, holder, cert, trainee = (where(""), where("holder__"), where("certificate__holder__"),
-                                       where("person__"))
+        user, member, holder, cert, trainee = (where(""), where("user__"), where("holder__"),
+                                               where("certificate__holder__"), where("person__"))
         self.people = Prepared(f"{name}.people", lambda v: User.objects.filter(**user(v)).order_by()
                                .values_list("id", flat=True), int)
-        self.roles = Prepared(f"{name}.roles", lambda v: User.groups.through.objects.filter(
-            **{f"user__{person}": v}).order_by().values_list("user_id", "group__name"), int)
+        self.roles = Prepared(f"{name}.roles", lambda v: User.groups.through.objects.filter(**member(v)).order_by()
+                              .values_list("user_id", "group__name"), int)
         self.certificates = Prepared(f"{name}.certificates", lambda v: Certificate.objects.filter(**holder(v))
                                      .order_by("holder_id", "-valid_until", "id")
                                      .values_list("id", "holder_id", "number", "issued_on", "valid_until"), int)

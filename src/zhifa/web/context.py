@@ -29,14 +29,11 @@ def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool,
 
 @lru_cache(maxsize=1)
 def _unread_query():
-    from django.db.models import Count
-
     from zhifa.cases.models import Notification
-    from zhifa.prepared import Prepared
+    from zhifa.prepared import Prepared, counted
 
-    return Prepared("web.unread_notifications", lambda pk: Notification.objects.filter(
-        recipient_id=pk, read_at__isnull=True).order_by().values("recipient_id").annotate(n=Count("id"))
-        .values_list("n", flat=True), int)
+    return Prepared("web.unread_notifications", lambda pk: counted(
+        Notification.objects.filter(recipient_id=pk, read_at__isnull=True), "recipient_id"), int)
 
 
 def _unread_notifications(user_id: int) -> int:

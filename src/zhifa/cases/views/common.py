@@ -24,7 +24,6 @@ from ..services import handled_count, handled_rows, visible_case
 
 DUE_SOON_DAYS = 3
 _HREF_PK = 987654321987
-_PK_MAX = 2**63 - 1
 
 
 def case_or_404(user, pk: int) -> Case:
