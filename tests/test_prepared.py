@@ -66,7 +66,8 @@ def test_every_prepared_query_equals_its_queryset(domains):
         "case.handled_count": [(u, a) for u, a, _s in handled] + [(u, a + 1000) for u, a, _s in handled[:3]],
         "case.list_": [tuple((cases[i:i + page] + [0] * page)[:page]) for i in range(0, len(cases), page)]
         + [tuple(cases[-3:] + [0] * (page - 3))],
-        "case.": cases, "qualification.agency.": agencies, "qualification.person.": people,
+        "case.": cases, "qualification.agency.": agencies, "qualification.everyone.": [0],
+        "qualification.person.": people,
         "org.agency_subtree": agencies, "org.": people, "web.": people,
         "api.live_token": [tokens.digest(secret), tokens.digest("no such secret")]}
     checked, nonempty = set(), set()

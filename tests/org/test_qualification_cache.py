@@ -161,3 +161,19 @@ def test_without_a_stamp_row_nothing_is_cached(officer):
     Certificate.objects.filter(holder=officer).update(valid_until=D(2025, 3, 1))
     assert _stamp() is not None  # the trigger puts the row back
     assert _cached(officer) != before
+
+
+@pytest.mark.parametrize("limit", [5_000, 1])
+def test_the_first_miss_reads_everyone_on_a_small_platform(officer, make_agency, make_user, domains, monkeypatch,
+                                                         limit):
+    """Up to ``_READ_ALL_UP_TO`` people, the first read after a change fills the cache for every agency at once,
+    so another bureau's page asks only for the stamp; above it, each agency's roster is read when first needed."""
+    other = make_user(make_agency("乙县文化广电和旅游局"), roles=("officer",), full_name="执法员丙")
+    monkeypatch.setattr(services, "_READ_ALL_UP_TO", limit)
+    services._qualification.update(stamp=None, people={})
+    assert _cached(officer) == _fresh(officer)
+    with CaptureQueriesContext(connection) as ctx:
+        data = _cached(other)
+    assert data == _fresh(other)
+    assert len(ctx.captured_queries) == (1 if limit > 1 else 1 + 1 + 7)  # stamp; or stamp, agencies, the 7 reads
+    assert set(services._qualification["people"]) >= {officer.pk, other.pk}
