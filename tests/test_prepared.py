@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Model
 
 from zhifa import prepared
@@ -19,7 +20,7 @@ from zhifa.org.models import Agency, User
 from zhifa.cases import facts  # noqa: F401  isort: skip
 from zhifa.cases.views import common
 
-from zhifa.org import backends, services  # noqa: F401  isort: skip
+from zhifa.org import backends, services, sessions  # noqa: F401  isort: skip
 from zhifa.web import context
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,10 @@ def test_every_prepared_query_equals_its_queryset(domains):
                                 message="期限将至")
     context._unread_query()  # registered on first use
     secret = tokens.issue(someone)[1]
+    store = sessions.SessionStore()
+    store["who"] = someone.pk
+    store.create()
+    session_keys = [store.session_key, "no-such-session-key"]
     # the values each query is asked with, by its name's prefix (the first that matches): one tuple of arguments each
     handled = list(CaseHandler.objects.filter(removed_on__isnull=True).values_list("user_id", "case_agency_id",
                                                                                      "case_state").distinct())
@@ -67,8 +72,8 @@ def test_every_prepared_query_equals_its_queryset(domains):
         "case.list_": [tuple((cases[i:i + page] + [0] * page)[:page]) for i in range(0, len(cases), page)]
         + [tuple(cases[-3:] + [0] * (page - 3))],
         "case.": cases, "qualification.agency.": agencies, "qualification.everyone.": [0],
-        "qualification.person.": people,
-        "org.agency_subtree": agencies, "org.": people, "web.": people,
+        "qualification.person.": people, "org.agency_subtree": agencies, "org.session_user": people,
+        "org.session": session_keys, "org.": people, "web.": people,
         "api.live_token": [tokens.digest(secret), tokens.digest("no such secret")]}
     checked, nonempty = set(), set()
     for name, query in prepared.REGISTRY.items():
@@ -85,7 +90,7 @@ def test_every_prepared_query_equals_its_queryset(domains):
     assert {"case.page", "case.steps", "case.handlers", "qualification.agency.certificates",
             "qualification.agency.trainings", "org.roles", "org.session_user", "org.agency_subtree",
             "web.unread_notifications", "api.live_token", "case.handled_count", "case.handled_count_in_state",
-            "case.list_rows", "case.list_clocks"} <= checked
+            "case.list_rows", "case.list_clocks", "org.session"} <= checked
     # every query found rows for some demo value: the comparison compared something
     assert nonempty == checked, checked - nonempty
 
@@ -123,6 +128,27 @@ def test_attach_sets_the_known_related_object(make_agency):
     make_agency("甲县局", parent=top)
     rows = BY_PARENT(top.pk, attach={"parent": top})
     assert rows[0].parent is top
+
+
+def test_together_gives_what_each_call_gives(make_agency):
+    """Several queries at once (one pipeline on PostgreSQL): each result as its own call gives it, in order, also
+    inside a transaction that has just written (the pipeline reads that transaction's rows)."""
+    top = make_agency("上级局")
+    a = make_agency("甲县局", parent=top)
+    calls = [(BY_PARENT, (top.pk,), {"parent": top}), (NAMES, (top.pk,), None), (FLAT, (a.pk,), None),
+             (BY_CODE, (a.code,), None), (BY_PARENT, (a.pk,), None)]
+    got = prepared.together(*calls)
+    assert [[x.pk for x in got[0]], got[1], got[2], [x.pk for x in got[3]], got[4]] == \
+        [[a.pk], [(a.pk, "甲县局")], [], [a.pk], []]
+    assert got[0][0].parent is top and got[3][0].parent.name == "上级局"
+    with transaction.atomic():
+        b = make_agency("乙县局", parent=top)
+        got = prepared.together(*calls)
+        assert [x.pk for x in got[0]] == [a.pk, b.pk] and got[1] == NAMES(top.pk)
+    assert prepared.together((FLAT, (top.pk,), None)) == [["甲县局", "乙县局"]]
+    assert prepared.together() == []
+    with pytest.raises(TypeError, match="1 parameters, 2 given"):
+        prepared.together((FLAT, (top.pk,), None), (BY_PARENT, (1, 2), None))
 
 
 def test_what_cannot_be_prepared_is_refused(make_agency):

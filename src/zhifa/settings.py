@@ -198,6 +198,7 @@ AXES_ENABLE_ADMIN = True
 # Idle logout: 15 minutes for administrators, 30 for everyone else.
 ZHIFA_IDLE_MINUTES_ADMIN = env_int("ZHIFA_IDLE_MINUTES_ADMIN", 15)
 ZHIFA_IDLE_MINUTES = env_int("ZHIFA_IDLE_MINUTES", 30)
+SESSION_ENGINE = "zhifa.org.sessions"  # Django's database sessions, read by a compiled query
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

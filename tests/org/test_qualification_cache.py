@@ -163,6 +163,7 @@ def test_without_a_stamp_row_nothing_is_cached(officer):
     assert _cached(officer) != before
 
 
+@pytest.mark.django_db(transaction=True)  # committed writes: PostgreSQL caches nothing inside the writing transaction
 @pytest.mark.parametrize("limit", [5_000, 1])
 def test_the_first_miss_reads_everyone_on_a_small_platform(officer, make_agency, make_user, domains, monkeypatch,
                                                          limit):

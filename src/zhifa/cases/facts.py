@@ -30,7 +30,7 @@ from zhifa.law.errors import RuleViolation
 from zhifa.law.penalties import CONFISCATION_KINDS, ORGANISATION, PERSON, PenaltyKind, hearing_required, review_required
 from zhifa.org.models import User
 from zhifa.org.services import QualificationData, qualification_data
-from zhifa.prepared import Prepared
+from zhifa.prepared import Prepared, together
 
 from .models import (
     Case,
@@ -174,6 +174,11 @@ def _rows(query: Prepared, case: Case, key) -> list:
     return sorted(query(case.pk, using=case._state.db or "default", attach={"case": case}), key=key)
 
 
+def _all_rows(case: Case, *queries: Prepared) -> list[list]:
+    """The rows of each of ``queries`` for ``case``, read together (one round trip on PostgreSQL)."""
+    return together(*((q, (case.pk,), {"case": case}) for q in queries), using=case._state.db or "default")
+
+
 def handler_rows(case: Case) -> list[CaseHandler]:
     """Every handler row of the case (removed ones too: they investigated), each with its user and the user's
     agency (whose policies set the training rules); the qualification data comes from ``qualification_data``."""
@@ -242,23 +247,26 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
     ``reviews``, ``approvals`` with their people) so a page showing them need not read them again.
     """
     declared = declared or {}
-    items = _rows(_ITEMS, case, lambda i: (not i.is_primary, i.id))
+    # every read at once; a page shows every step, review and approval: it reads them whole
+    middle = (_INVESTIGATORS, _LAST_REVIEW, _APPROVED) if keep is None else (_STEPS, _REVIEWS, _APPROVALS)
+    items, all_handlers, first, second, third, clocks, documents, records, pauses = _all_rows(
+        case, _ITEMS, _HANDLERS, *middle, _CLOCKS, _DOCUMENTS, _RECORDS, _PAUSES)
+    items.sort(key=lambda i: (not i.is_primary, i.id))
+    all_handlers.sort(key=lambda h: (not h.is_lead, h.id))
     domains = list({ci.item.domain.code: ci.item.domain for ci in items}.values())
-    all_handlers = handler_rows(case)
 
     investigators = {h.user_id for h in all_handlers}
     investigation = {a.value for a in INVESTIGATION_STEPS}
     if keep is None:
-        investigators |= set(_INVESTIGATORS(case.pk, using=case._state.db or "default"))
-        last = _rows(_LAST_REVIEW, case, None)
-        review = last[0] if last else None
-        approval_rows = _rows(_APPROVED, case, lambda a: a.id)
-    else:  # a page shows every step, review and approval: read them whole once
-        steps = _rows(_STEPS, case, lambda st: -st.version)
+        investigators |= set(first)
+        review = second[0] if second else None
+        approval_rows = sorted(third, key=lambda a: a.id)
+    else:
+        steps = sorted(first, key=lambda st: -st.version)
         investigators |= {st.actor_id for st in steps if st.action in investigation}
-        reviews = _rows(_REVIEWS, case, lambda r: r.id)
+        reviews = sorted(second, key=lambda r: r.id)
         review = reviews[-1] if reviews else None
-        all_approvals = _rows(_APPROVALS, case, lambda a: (a.decided_on, a.id))
+        all_approvals = sorted(third, key=lambda a: (a.decided_on, a.id))
         approval_rows = [a for a in all_approvals if a.approved]
         keep.update(steps=steps, reviews=reviews, approvals=all_approvals, handlers=all_handlers)
     # the people whose roles or qualification the rules read, in one look-up (cached: org.services)
@@ -273,10 +281,10 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
                                     a.decided_on)
                       for a in approval_rows)
 
-    clocks = _rows(_CLOCKS, case, lambda c: c.id)
-    documents = _rows(_DOCUMENTS, case, lambda d: (d.issued_on, d.id))
-    records = _rows(_RECORDS, case, lambda r: (r.made_on, r.id))
-    pauses = _rows(_PAUSES, case, lambda p: (p.opened_on, p.id))
+    clocks.sort(key=lambda c: c.id)
+    documents.sort(key=lambda d: (d.issued_on, d.id))
+    records.sort(key=lambda r: (r.made_on, r.id))
+    pauses.sort(key=lambda p: (p.opened_on, p.id))
     if keep is not None:
         keep.update(items=items, clocks=clocks, documents=documents, records=records, pauses=pauses)
     running = frozenset(c.code for c in clocks if c.stopped_on is None)
