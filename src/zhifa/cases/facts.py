@@ -242,9 +242,10 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
 
     Reads the case instance as it is in memory (the service has applied the request's fields to it) and its
     related rows from the database, all nine reads sent together (``prepared.together``; the request's documents
-    and records are already written, in the same transaction). ``keep``, when given, receives the rows read on the way (``items``, ``clocks``,
-    ``documents``, ``records``, ``pauses``, ``handlers`` — removed ones too —, and ``steps`` newest first,
-    ``reviews``, ``approvals`` with their people) so a page showing them need not read them again.
+    and records are already written, in the same transaction). ``keep``, when given, receives the rows read on
+    the way (``items``, ``clocks``, ``documents``, ``records``, ``pauses``, ``handlers`` — removed ones too —, and
+    ``steps`` newest first, ``reviews``, ``approvals`` with their people) so a page showing them need not read
+    them again.
     """
     declared = declared or {}
     # every read at once; a page shows every step, review and approval: it reads them whole
