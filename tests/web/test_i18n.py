@@ -289,6 +289,30 @@ def test_catalogue_has_every_source_text(tmp_path, monkeypatch, settings):
 
 
 # --- catalog words built in Python and punctuation around translated texts -----------------------
+_GETTEXT_NAMES = frozenset({"gettext", "ngettext", "pgettext", "npgettext", "gettext_lazy", "ngettext_lazy",
+                            "pgettext_lazy", "_"})
+
+
+def test_no_translated_text_inside_f_strings():
+    """``makemessages`` (xgettext) does not look inside the braces of an f-string: a ``gettext("…")`` there is never
+    put in the catalogue, so its words stay Chinese in English. Every such call is made outside the f-string."""
+    import io
+    import tokenize
+
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        depth = 0
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        for tok in tokens:
+            if tok.type == tokenize.FSTRING_START:
+                depth += 1
+            elif tok.type == tokenize.FSTRING_END:
+                depth -= 1
+            elif depth and tok.type == tokenize.NAME and tok.string in _GETTEXT_NAMES:
+                found.append(f"{path.relative_to(SRC)}:{tok.start[0]}")
+    assert not found, found
+
+
 def test_catalog_words_and_punctuation_in_english():
     """Outcome names, the 情节严重 range in a fine summary and the separators of a change's values are
     translated; the legal names themselves (kinds, sources) stay the statute's Chinese."""

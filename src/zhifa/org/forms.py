@@ -123,9 +123,11 @@ class PersonForm(forms.Form):
         units = units_visible_to(user).select_related("agency").order_by("agency__path", "sort", "name")
         self.fields["unit"].queryset = units
         several = agencies.count() > 1
-        self.fields["unit"].label_from_instance = (
-            lambda u: f"{u.agency.name} · {u.name}{'' if u.is_active else _('（停用）')}" if several
-            else f"{u.name}{'' if u.is_active else _('（停用）')}")
+        def unit_label(u) -> str:
+            retired = "" if u.is_active else _("（停用）")
+            return f"{u.agency.name} · {u.name}{retired}" if several else f"{u.name}{retired}"
+
+        self.fields["unit"].label_from_instance = unit_label
         if not several:
             self.fields["agency"].widget = forms.HiddenInput()
         self.fields["username"].validators.append(User.username_validator)

@@ -8,6 +8,8 @@ branches). The words go through gettext as before; every value, from the databas
 field's labels read from one dictionary rather than ``get_FOO_display`` (which rebuilds it per call): at a few
 dozen rows per list that was most of the remaining cost.
 
+    {% case_summary case state_label procedure_label items proposed notified decided %}  the facts card
+    {% case_actions actions %}              the steps the user may take, each with what is still missing
     {% case_clocks clocks details=True %}   the clocks (views.common.clock_view rows with ``running``)
     {% case_pauses pauses %}                the periods not counted (ClockPause rows)
     {% case_handlers handlers "review-handlers" %}  the handlers ({"row": CaseHandler, "qualified": Handler})
@@ -26,6 +28,7 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
@@ -73,13 +76,65 @@ def _head(*words: str) -> str:
 
 
 @register.simple_tag
+def case_summary(case, state_label, procedure_label, items, proposed="", notified="", decided="") -> SafeString:
+    """The card at the top of the case page: stage (with its place in the procedure chart), procedure, agency,
+    party, items, dates, the penalties proposed, notified and decided, and the case's version."""
+    def row(label: str, value: str) -> str:
+        return f"\n  <dt>{_e(label)}</dt><dd>{value}</dd>"
+
+    chart = f"{reverse('cases:procedure')}#{case.procedure}-{case.state}"
+    party = case.party
+    party = f'<a href="{_e(reverse("parties:detail", args=[party.pk]))}">{_e(party.name)}</a>' if party else "—"
+    listed = "<br>".join(f'<a href="{_e(reverse("catalog:item", args=[i.code]))}">{_e(i.code)} {_e(i.name)}</a>'
+                         for i in items) or "—"
+    chart_label = _e(gettext("程序图"))
+    out = ['<div class="card">\n<dl class="facts">',
+           row(gettext("办案阶段"), f'<strong id="case-state">{_e(state_label)}</strong> <a class="cite" '
+                                   f'id="case-state-chart" href="{_e(chart)}">{chart_label}</a>'),
+           row(gettext("程序"), _e(procedure_label)), row(gettext("执法主体"), _e(case.agency.name)),
+           row(gettext("当事人"), party), row(gettext("执法事项"), listed),
+           row(gettext("违法行为发生日期"), _day(case.act_date) or "—"),
+           row(gettext("立案日期"), _day(case.filed_on) or "—")]
+    for label, penalty in ((gettext("拟处罚"), proposed), (gettext("告知的处罚"), notified),
+                           (gettext("决定的处罚"), decided)):
+        if penalty:
+            out.append(row(label, _e(penalty)))
+    out.append(row(gettext("案件版本"), _e(case.version)))
+    out.append("\n</dl>\n</div>")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def case_actions(actions) -> SafeString:
+    """The steps the user may take now, each a button with what it still lacks (or 条件已具备)."""
+    if not actions:
+        none = _e(gettext("当前阶段没有您可以办理的步骤。"))
+        return mark_safe(f'<p class="muted">{none}</p>')
+    ready = _e(gettext("条件已具备"))
+    ready = f'<span class="badge ok">{ready}</span>'
+    lacking = _e(gettext("下一步还缺什么："))
+    out = ['<ul class="next-steps">']
+    for a in actions:
+        if a["missing"]:
+            reasons = "".join(f"<li>{_e(m)}</li>" for m in a["missing"])
+            state = f'<div class="missing"><strong>{lacking}</strong><ul class="reasons">{reasons}</ul></div>'
+        else:
+            state = ready
+        out.append(f'<li class="card">\n  <a class="btn" href="{_e(a["href"])}">{_e(a["label"])}</a>\n  {state}\n'
+                   f"</li>")
+    out.append("</ul>")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
 def case_clocks(clocks, details: bool = True) -> SafeString:
     """The clocks table (``views.common.clock_view`` rows with ``running``); ``details``: the column of pauses,
     extensions and warnings (the case page; the review workspace leaves it out)."""
     heads = [gettext("期限"), gettext("起算日"), gettext("届满日"), gettext("剩余"), gettext("依据")]
     if details:
         heads.append(gettext("暂停、延长"))
-    party = f' <span class="badge muted">{_e(gettext("当事人"))}</span>'
+    party = _e(gettext("当事人"))
+    party = f' <span class="badge muted">{party}</span>'
     stopped = gettext("%(d)s 停止")
     out = [f'<div class="table-wrap"><table>\n<thead><tr>{_head(*heads)}</tr></thead>\n<tbody>']
     for c in clocks:
@@ -104,8 +159,8 @@ def case_clocks(clocks, details: bool = True) -> SafeString:
 def _clock_details(clock) -> str:
     out = []
     if clock.paused_since:
-        out.append(f'<span class="badge warn">{_words(gettext("自 %(d)s 暂停计算"), d=_day(clock.paused_since))}'
-                   f"</span>")
+        since = _words(gettext("自 %(d)s 暂停计算"), d=_day(clock.paused_since))
+        out.append(f'<span class="badge warn">{since}</span>')
     if clock.paused_days:
         out.append(_words(ngettext("不计入 %(d)s 天", "不计入 %(d)s 天", clock.paused_days), d=clock.paused_days))
     if clock.extended:
@@ -124,30 +179,34 @@ def case_pauses(pauses) -> SafeString:
     parts = [f"{_label(ClockPause, 'kind', p.kind)} {_day(p.opened_on)}—{_day(p.closed_on) or _e(ongoing)}"
              for p in pauses]
     separator = _e(pgettext("long list separator", "；"))
-    return mark_safe(f'<p class="help">{_e(gettext("不计入期间："))}{separator.join(parts)}</p>')
+    label = _e(gettext("不计入期间："))
+    return mark_safe(f'<p class="help">{label}{separator.join(parts)}</p>')
 
 
 @register.simple_tag
 def case_handlers(handlers, element_id: str = "") -> SafeString:
     """The handlers, each with 主办, 撤换, the qualification answer for this case and 回避."""
     out = [f'<ul id="{_e(element_id)}">' if element_id else "<ul>"]
-    lead = f' <span class="badge muted">{_e(gettext("主办"))}</span>'
+    lead, removed, unqualified = _e(gettext("主办")), gettext("%(d)s 撤换"), _e(gettext("不具备本案执法资格"))
+    qualified_label, recuse = _e(gettext("具备执法资格")), _e(gettext("应当回避"))
+    lead = f' <span class="badge muted">{lead}</span>'
     for h in handlers:
         row, qualified = h["row"], h["qualified"]
         out.append(f"<li>{_name(row.user)}{lead if row.is_lead else ''}")
         if row.removed_on:
-            out.append(f'\n  <span class="badge muted">{_words(gettext("%(d)s 撤换"), d=_day(row.removed_on))}'
+            out.append(f'\n  <span class="badge muted">{_words(removed, d=_day(row.removed_on))}'
                        f"</span> {_e(row.removal_reason)}")
         elif qualified is not None and not qualified.qualified:
             reasons = _joined(qualified.qualification_reasons, pgettext("long list separator", "；"))
-            out.append(f'\n  <span class="badge no">{_e(gettext("不具备本案执法资格"))}</span> {reasons}')
+            out.append(f'\n  <span class="badge no">{unqualified}</span> {reasons}')
         elif qualified is not None:
-            out.append(f'\n  <span class="badge ok">{_e(gettext("具备执法资格"))}</span>')
+            out.append(f'\n  <span class="badge ok">{qualified_label}</span>')
         if row.conflict_declared:
-            out.append(f'\n  <span class="badge no">{_e(gettext("应当回避"))}</span> {_e(row.conflict_reason)}')
+            out.append(f'\n  <span class="badge no">{recuse}</span> {_e(row.conflict_reason)}')
         out.append("</li>\n")
     if not handlers:
-        out.append(f'<li class="muted">{_e(gettext("尚未指派承办人员。"))}</li>')
+        nobody = _e(gettext("尚未指派承办人员。"))
+        out.append(f'<li class="muted">{nobody}</li>')
     out.append("</ul>")
     return mark_safe("".join(out))
 
@@ -167,11 +226,11 @@ def review_checks(review) -> SafeString:
     rows = getattr(review, "check_rows", None)
     if not rows:
         return mark_safe("")
-    verdicts = {True: f'<span class="badge ok">{_e(gettext("符合"))}</span>',
-                False: f'<span class="badge no">{_e(gettext("不符合"))}</span>',
-                None: f'<span class="badge muted">{_e(gettext("未审核"))}</span>'}
-    out = [f'<div class="table-wrap"><table class="review-checks">\n<thead><tr>'
-           f'{_head(gettext("审核事项"), gettext("结论"), gettext("意见"))}</tr></thead>\n<tbody>']
+    met, unmet, unchecked = _e(gettext("符合")), _e(gettext("不符合")), _e(gettext("未审核"))
+    verdicts = {True: f'<span class="badge ok">{met}</span>', False: f'<span class="badge no">{unmet}</span>',
+                None: f'<span class="badge muted">{unchecked}</span>'}
+    heads = _head(gettext("审核事项"), gettext("结论"), gettext("意见"))
+    out = [f'<div class="table-wrap"><table class="review-checks">\n<thead><tr>{heads}</tr></thead>\n<tbody>']
     for c in rows:
         verdict = verdicts[c["ok"] if c["ok"] in (True, False) else None]
         out.append(f'<tr id="review-{review.pk}-{_e(c["code"])}">\n  <td>{_e(c["label"])}</td>\n'

@@ -43,7 +43,10 @@ def page_header(context) -> SafeString:
     user, request = context.get("user"), context.get("request")
     csrf = _csrf(context)
     agency = context.get("current_agency")
-    out = ['<header class="top">\n  <div class="brand">', f'<a href="{_e(reverse("home"))}">{_e(gettext("执法"))}</a>',
+    brand, bell_title, main_nav = _e(gettext("执法")), _e(gettext("未读期限提醒")), _e(gettext("主导航"))
+    change_password, sign_out = _e(gettext("修改密码")), _e(gettext("退出"))
+    language_label, switch = _e(gettext("语言")), _e(gettext("切换"))
+    out = ['<header class="top">\n  <div class="brand">', f'<a href="{_e(reverse("home"))}">{brand}</a>',
            "\n    ", f'<span class="agency">{_e(agency.name)}</span>' if agency else "", "</div>\n  "]
     if getattr(user, "is_authenticated", False):
         nav, active, unread = context.get("nav"), context.get("active"), context.get("unread_notifications")
@@ -52,21 +55,21 @@ def page_header(context) -> SafeString:
             for key, url, label in nav:
                 current = ' aria-current="page"' if active == key else ""
                 bell = (f' <a class="badge warn" href="{_e(reverse("cases:notifications"))}" '
-                        f'title="{_e(gettext("未读期限提醒"))}">{_e(unread)}</a>') if key == "cases" and unread else ""
+                        f'title="{bell_title}">{_e(unread)}</a>') if key == "cases" and unread else ""
                 items.append(f'<li><a href="{_e(url)}"{current}>{_e(label)}</a>{bell}</li>')
-            out.append(f'<nav aria-label="{_e(gettext("主导航"))}">\n    <ul>{"".join(items)}</ul>\n  </nav>')
+            out.append(f'<nav aria-label="{main_nav}">\n    <ul>{"".join(items)}</ul>\n  </nav>')
         password = "" if context.get("gated") else \
-            f'<a href="{_e(reverse("password_change"))}">{_e(gettext("修改密码"))}</a>'
+            f'<a href="{_e(reverse("password_change"))}">{change_password}</a>'
         out.append(f'\n  <div class="me">\n    <span>{_e(user.full_name or user.username)}</span>\n    {password}\n'
                    f'    <form method="post" action="{_e(reverse("logout"))}">{csrf}<button class="link" '
-                   f'type="submit">{_e(gettext("退出"))}</button></form>\n  </div>\n  ')
+                   f'type="submit">{sign_out}</button></form>\n  </div>\n  ')
     here = request.get_full_path() if request is not None else ""
     language = translation.get_language()
     options = "".join(f'<option value="{_e(code)}" lang="{_e(code)}"{" selected" if code == language else ""}>'
                       f"{_e(name)}</option>" for code, name in _names_local())
     out.append(f'\n  <form class="lang" method="post" action="{_e(reverse("set_language"))}">{csrf}\n'
                f'    <input type="hidden" name="next" value="{_e(here)}">\n'
-               f'    <label class="sr" for="lang-select">{_e(gettext("语言"))}</label>\n'
+               f'    <label class="sr" for="lang-select">{language_label}</label>\n'
                f'    <select id="lang-select" name="language" data-autosubmit>\n      {options}\n    </select>\n'
-               f'    <noscript><button type="submit">{_e(gettext("切换"))}</button></noscript>\n  </form>\n</header>')
+               f'    <noscript><button type="submit">{switch}</button></noscript>\n  </form>\n</header>')
     return mark_safe("".join(out))
