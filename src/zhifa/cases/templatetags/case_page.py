@@ -260,40 +260,37 @@ def case_reviews(reviews) -> SafeString:
 def case_approvals(approvals) -> SafeString:
     """The heads' approvals (先行登记保存, 查封扣押 …): kind, outcome, who, when, note."""
     granted, refused = _e(pgettext("approval outcome", "批准")), _e(gettext("不予批准"))
-    out = ["<ul>"]
-    for a in approvals:
-        note = f" · {_e(a.note)}" if a.note else ""
-        out.append(f"<li>{_label(CaseApproval, 'kind', a.kind)} · {granted if a.approved else refused} · "
-                   f"{_name(a.decided_by)} · {_day(a.decided_on)}{note}</li>")
-    out.append("</ul>")
-    return mark_safe("".join(out))
+    return _list(f"{_label(CaseApproval, 'kind', a.kind)} · {granted if a.approved else refused} · "
+                 f"{_name(a.decided_by)} · {_day(a.decided_on)}{f' · {_e(a.note)}' if a.note else ''}"
+                 for a in approvals)
+
+
+def _list(items: Iterable[str]) -> SafeString:
+    """``<ul>`` of the (already escaped) ``items``."""
+    return mark_safe("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
 
 
 @register.simple_tag
 def case_documents(documents) -> SafeString:
     """The case's documents: title, number, date."""
     numbered = pgettext("document number after a title", "（%(number)s）")
-    out = ["<ul>"]
-    for d in documents:
-        number = _words(numbered, number=d.number) if d.number else ""
-        out.append(f"<li>{_e(d.title)}{number} · {_day(d.issued_on)}</li>")
-    out.append("</ul>")
-    return mark_safe("".join(out))
+    return _list(f"{_e(d.title)}{_words(numbered, number=d.number) if d.number else ''} · {_day(d.issued_on)}"
+                 for d in documents)
 
 
 @register.simple_tag
 def case_records(records) -> SafeString:
     """The case's records and evidence: kind, date, description, the file's digest (shortened)."""
     kinded = pgettext("evidence kind after a record", "（%(kind)s）")
-    out = ["<ul>"]
-    for r in records:
-        kind = _words(kinded, kind=_labels(CaseRecord, "evidence_kind").get(r.evidence_kind, r.evidence_kind)) \
-            if r.evidence_kind else ""
+    kinds = _labels(CaseRecord, "evidence_kind")
+
+    def item(r) -> str:
+        kind = _words(kinded, kind=kinds.get(r.evidence_kind, r.evidence_kind)) if r.evidence_kind else ""
         description = f" · {_e(r.description)}" if r.description else ""
         digest = f' <span class="mono cite">{_e(Truncator(r.file_hash).chars(19))}</span>' if r.file_hash else ""
-        out.append(f"<li>{_label(CaseRecord, 'code', r.code)}{kind} · {_day(r.made_on)}{description}{digest}</li>")
-    out.append("</ul>")
-    return mark_safe("".join(out))
+        return f"{_label(CaseRecord, 'code', r.code)}{kind} · {_day(r.made_on)}{description}{digest}"
+
+    return _list(item(r) for r in records)
 
 
 @register.simple_tag
