@@ -65,9 +65,19 @@ def _digest(row: tuple) -> str:
     return event_digest(algorithm, prev_hash, fields)
 
 
-def _content_break(row: tuple) -> Break | None:
+def _break(row: tuple, before: str | None, *, expected: int | None = None) -> Break | None:
+    """What is wrong with event ``row``, whose predecessor's hash is ``before`` (None: no predecessor was found),
+    the next number being ``expected`` when the whole chain is read in order."""
+    pk = row[0]
+    if expected is not None and pk != expected:
+        return Break(expected, "gap", f"缺少第 {expected} 号事件（其后是第 {pk} 号）：事件被删除过。")
+    if before is None:
+        return Break(pk - 1, "gap", f"缺少第 {pk - 1} 号事件（第 {pk} 号事件之前）：事件被删除过。")
+    if row[10] != before:
+        return Break(pk, "link", f"第 {pk} 号事件记载的前一哈希与第 {pk - 1} 号事件的哈希不符："
+                                 f"事件被删除、插入或调换过顺序。")
     if _digest(row) != row[11]:
-        return Break(row[0], "content", f"第 {row[0]} 号事件（{row[7]}）的哈希与其内容不符：事件写入后被修改过。")
+        return Break(pk, "content", f"第 {pk} 号事件（{row[7]}）的哈希与其内容不符：事件写入后被修改过。")
     return None
 
 
@@ -76,20 +86,13 @@ def verify_events(case_id: int | None = None) -> Result:
     own content and the event just before it in the whole chain)."""
     if case_id is not None:
         return _verify_case(case_id)
-    prev, expected, checked = GENESIS, 1, 0
+    prev, checked = GENESIS, 0
     for row in _rows():
         checked += 1
-        pk = row[0]
-        if pk != expected:
-            return Result(checked, prev, Break(expected, "gap", f"缺少第 {expected} 号事件（其后是第 {pk} 号）："
-                                                                 f"事件被删除过。"))
-        if row[10] != prev:
-            return Result(checked, prev, Break(pk, "link", f"第 {pk} 号事件记载的前一哈希与第 {pk - 1} 号事件的哈希"
-                                                           f"不符：事件被删除、插入或调换过顺序。"))
-        broken = _content_break(row)
+        broken = _break(row, prev, expected=checked)
         if broken:
             return Result(checked, prev, broken)
-        prev, expected = row[11], expected + 1
+        prev = row[11]
     return Result(checked, prev, None)
 
 
@@ -99,15 +102,8 @@ def _verify_case(case_id: int) -> Result:
         checked += 1
         pk = row[0]
         before = Event.objects.filter(id=pk - 1).values_list("hash", flat=True).first() if pk > 1 else GENESIS
-        if before is None:
-            return Result(checked, last, Break(pk - 1, "gap", f"缺少第 {pk - 1} 号事件（本案第 {pk} 号事件之前）："
-                                                              f"事件被删除过。"))
-        if row[10] != before:
-            return Result(checked, last, Break(pk, "link", f"第 {pk} 号事件记载的前一哈希与第 {pk - 1} 号事件的"
-                                                           f"哈希不符：事件被删除、插入或调换过顺序。"))
-        broken = _content_break(row)
+        broken = _break(row, before)
         if broken:
             return Result(checked, last, broken)
         last = row[11]
     return Result(checked, last, None)
-
