@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhifa.records.models import Event
-from zhifa.records.services import GENESIS, record
-from zhifa.records.verify import verify_events
+from zhifa.records.services import GENESIS, canonical, record
+from zhifa.records.verify import hashed_text, verify_events
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,18 @@ def test_removing_the_last_events_shortens_the_chain(chain):
     _sql(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [chain[-1].id])
     after = verify_events()
     assert after.broken is None and after.checked == before.checked - 1 and after.last_hash != before.last_hash
+
+
+_ids = st.none() | st.integers(min_value=0, max_value=2**63 - 1)
+
+
+@pytest.mark.django_db(False)
+@given(pk=st.integers(min_value=1, max_value=2**63 - 1), when=st.text(), actor=_ids, name=st.text(),
+       role=st.text(), agency=_ids, case=_ids, action=st.text(), subject=st.text(), payload=st.text())
+def test_the_written_out_text_is_the_canonical_json(pk, when, actor, name, role, agency, case, action, subject,
+                                                   payload):
+    """``hashed_text`` writes what ``canonical`` makes of the hashed fields, for any values (quotes, backslashes,
+    control characters, any script)."""
+    fields = {"id": pk, "occurred_at": when, "actor": actor, "actor_name": name, "role": role, "agency": agency,
+              "case": case, "action": action, "subject": subject, "payload": payload}
+    assert hashed_text(pk, when, actor, name, role, agency, case, action, subject, payload) == canonical(fields)

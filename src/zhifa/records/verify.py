@@ -14,15 +14,19 @@ database (a report, a transfer register), show that.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from json.encoder import encode_basestring as _string  # what json.dumps(ensure_ascii=False) writes a string with
+
+from django.db import connection
 
 from .models import Event
-from .services import GENESIS, event_digest
+from .services import GENESIS
 
-_FIELDS = ("id", "occurred_at", "actor_id", "actor_name", "role", "agency_id", "case_id", "action", "subject",
-           "payload", "prev_hash", "hash", "algorithm")
+_FIELDS = ("id", "occurred_at", "actor", "actor_name", "role", "agency", "case_id", "action", "subject", "payload",
+           "prev_hash", "hash", "algorithm")
 _BATCH = 5000
 
 
@@ -43,26 +47,58 @@ class Result:
 
 
 def _rows(case_id: int | None = None) -> Iterator[tuple]:
-    """Events in sequence order, as value rows, read in batches by id (no long-open cursor)."""
-    qs = Event.objects.order_by("id").values_list(*_FIELDS)
-    if case_id is not None:
-        qs = qs.filter(case_id=case_id)
+    """Events in sequence order as raw rows (no model instances, no value conversion), read in batches by id."""
+    quote = connection.ops.quote_name
+    columns = [quote(Event._meta.get_field(f).column) for f in _FIELDS]
+    if connection.vendor == "sqlite":  # the stored text, not parsed into a datetime and formatted back
+        columns[1] = f"CAST({columns[1]} AS TEXT)"
+    columns = ", ".join(columns)
+    where = f"{quote('id')} > %s" + (f" AND {quote('case_id')} = %s" if case_id is not None else "")
+    sql = f"SELECT {columns} FROM {quote(Event._meta.db_table)} WHERE {where} ORDER BY {quote('id')} LIMIT %s"
     after = 0
-    while True:
-        batch = list(qs.filter(id__gt=after)[:_BATCH])
-        yield from batch
-        if len(batch) < _BATCH:
-            return
-        after = batch[-1][0]
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [after, *([case_id] if case_id is not None else []), _BATCH])
+            batch = cursor.fetchall()
+            yield from batch
+            if len(batch) < _BATCH:
+                return
+            after = batch[-1][0]
+
+
+def _utc_text(value) -> str:
+    """``occurred_at`` as the hash covers it (``isoformat`` in UTC). PostgreSQL gives an aware datetime; SQLite
+    (Django's connection parses declared types) the naive UTC time Django stored, or its text."""
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + "+00:00"
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC).isoformat()
+    return value.astimezone(UTC).isoformat()
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
+
+
+def hashed_text(pk: int, occurred_at: str, actor: int | None, actor_name: str, role: str, agency: int | None,
+                case: int | None, action: str, subject: str, payload: str) -> str:
+    """The canonical JSON that an event's hash covers (``services._hashed_fields`` through ``canonical``), written
+    out in its fixed key order: the same text, without building a dictionary and sorting it for every event
+    (``tests/records/test_verify.py`` compares the two on generated values)."""
+    s = _string
+    return (f'{{"action":{s(action)},"actor":{_number(actor)},"actor_name":{s(actor_name)},'
+            f'"agency":{_number(agency)},"case":{_number(case)},"id":{int.__repr__(pk)},'
+            f'"occurred_at":{s(occurred_at)},"payload":{s(payload)},"role":{s(role)},"subject":{s(subject)}}}')
 
 
 def _digest(row: tuple) -> str:
     (pk, occurred_at, actor, actor_name, role, agency, case, action, subject, payload, prev_hash, _hash,
      algorithm) = row
-    fields = {"id": pk, "occurred_at": occurred_at.astimezone(UTC).isoformat(), "actor": actor,
-              "actor_name": actor_name, "role": role, "agency": agency, "case": case, "action": action,
-              "subject": subject, "payload": payload}
-    return event_digest(algorithm, prev_hash, fields)
+    h = hashlib.new(algorithm)
+    h.update(prev_hash.encode())
+    h.update(hashed_text(pk, _utc_text(occurred_at), actor, actor_name, role, agency, case, action, subject,
+                         payload).encode())
+    return h.hexdigest()
 
 
 def _break(row: tuple, before: str | None, *, expected: int | None = None) -> Break | None:
