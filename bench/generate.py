@@ -312,7 +312,7 @@ class Generator:
         from zhifa.catalog.models import EnforcementItem
         from zhifa.parties.models import Party
         from zhifa.records.models import Event
-        from zhifa.records.services import GENESIS, algorithm
+        from zhifa.records.services import GENESIS, algorithm, canonical, hashed_text
 
         self.rng = random.Random(seed)
         self.today = today
@@ -336,6 +336,7 @@ class Generator:
         self.people: dict[int, tuple[str, str]] = {}
         self.payload_parts: dict[tuple, str] = {}
         self.hasher = hashlib.new(self.algorithm)
+        self.hashed_text, self.canonical = hashed_text, canonical
         self.checked = 0
         self.counts: dict[str, int] = {}
 
@@ -575,25 +576,16 @@ class Generator:
         return f'{{"action":{_enc(action)},"case":{_enc(reference) if reference else "null"}{rest}'
 
     def digest(self, ev_id, at, actor, actor_name, role, agency, case_id, action, subject, payload) -> str:
-        """``records.services.event_digest`` over the event's hashed fields, written out in canonical order;
-        the first events are checked against the real function."""
-        text = (f'{{"action":{_enc(action)},"actor":{actor},"actor_name":{_enc(actor_name)},"agency":{agency},'
-                f'"case":{case_id},"id":{ev_id},"occurred_at":{_enc(at.isoformat())},"payload":{_enc(payload)},'
-                f'"role":{_enc(role)},"subject":{_enc(subject)}}}')
+        """The event's hash as ``records.services.record`` makes it (``hashed_text``, ``chain_hash``), from a copy
+        of one hasher; the first payloads are checked to be canonical JSON, as the service writes them."""
         h = self.hasher.copy()
         h.update(self.prev_hash.encode())
-        h.update(text.encode())
-        out = h.hexdigest()
+        h.update(self.hashed_text(ev_id, at.isoformat(), actor, actor_name, role, agency, case_id, action,
+                                  subject, payload).encode())
         if self.checked < 50:
-            from zhifa.records.services import canonical, event_digest
-
-            fields = {"id": ev_id, "occurred_at": at.isoformat(), "actor": actor, "actor_name": actor_name,
-                      "role": role, "agency": agency, "case": case_id, "action": action, "subject": subject,
-                      "payload": payload}
-            assert json.loads(payload) is not None and canonical(json.loads(payload)) == payload
-            assert event_digest(self.algorithm, self.prev_hash, fields) == out, "event digest differs"
+            assert self.canonical(json.loads(payload)) == payload, "payload not canonical"
             self.checked += 1
-        return out
+        return h.hexdigest()
 
     def _urgency(self, running: dict) -> dict:
         """The case's denormalised next due dates, when the model has them (cases.models.Case)."""

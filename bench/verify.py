@@ -90,7 +90,7 @@ def main(argv=None) -> None:
         append(args.events)
     from zhifa.records import verify
     from zhifa.records.models import Event
-    from zhifa.records.services import algorithm
+    from zhifa.records.services import algorithm, hashed_text
 
     alg = algorithm()
     raw = max(raw_rate(alg) for _ in range(3))  # the best of three: the machine's rate, not its noise
@@ -98,9 +98,9 @@ def main(argv=None) -> None:
     if not total:
         raise SystemExit("no events: generate the data first (bench/generate.py)")
     limit = args.limit or total
-    sizes = [len(verify.hashed_text(*r[:2], *r[2:10]).encode()) for r in (
-        (e.id, e.occurred_at.isoformat(), e.actor_id, e.actor_name, e.role, e.agency_id, e.case_id, e.action,
-         e.subject, e.payload) for e in Event.objects.order_by("id")[:2000])]
+    sizes = [len(hashed_text(e.id, e.occurred_at.isoformat(), e.actor_id, e.actor_name, e.role, e.agency_id,
+                             e.case_id, e.action, e.subject, e.payload).encode())
+             for e in Event.objects.order_by("id")[:2000]]
     rows = verify._rows
     if args.limit:  # a prefix of the chain: stop reading after ``limit`` rows
         def limited(case_id=None):

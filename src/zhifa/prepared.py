@@ -72,9 +72,12 @@ class Prepared:
                     found = self._compiled[alias] = _Compiled(self, alias)
         return found
 
-    def __call__(self, *values, using: str = "default", attach: dict[str, Any] | None = None) -> list:
+    def check(self, values) -> None:
         if len(values) != len(self.kinds):
             raise TypeError(f"{self.name}: {len(self.kinds)} parameters, {len(values)} given")
+
+    def __call__(self, *values, using: str = "default", attach: dict[str, Any] | None = None) -> list:
+        self.check(values)
         return self.compiled(using).run(values, attach)
 
 
@@ -84,8 +87,7 @@ def together(*calls: tuple[Prepared, tuple, dict[str, Any] | None], using: str =
     On PostgreSQL they go to the server in one pipeline (psycopg's pipeline mode): sent one after the other without
     waiting, answered in one exchange, instead of a round trip each. Elsewhere they run one by one."""
     for query, values, _attach in calls:
-        if len(values) != len(query.kinds):
-            raise TypeError(f"{query.name}: {len(query.kinds)} parameters, {len(values)} given")
+        query.check(values)
     compiled = [(query.compiled(using), values, attach) for query, values, attach in calls]
     connection = connections[using]
     if connection.vendor != "postgresql" or len(calls) < 2:

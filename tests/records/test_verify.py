@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhifa.records.models import Event
-from zhifa.records.services import GENESIS, canonical, record
-from zhifa.records.verify import hashed_text, verify_events
+from zhifa.records.services import GENESIS, canonical, hashed_text, record
+from zhifa.records.verify import verify_events
 
 pytestmark = pytest.mark.django_db
 

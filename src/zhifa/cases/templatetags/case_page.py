@@ -17,7 +17,7 @@ dozen rows per list that was most of the remaining cost.
     {% review_checks review %}              one review's checks
     {% reviewer review %}                   who did (or is to do) a review
     {% case_approvals approvals %} {% case_documents documents %} {% case_records records %}
-    {% case_timeline steps %}               the steps, oldest first
+    {% case_timeline steps %}               the steps, in the order given
 """
 
 from __future__ import annotations
@@ -295,7 +295,8 @@ def case_records(records) -> SafeString:
 
 @register.simple_tag
 def case_timeline(steps) -> SafeString:
-    """The steps taken, oldest first: date, step, who, the stage reached, the note."""
+    """The steps taken, in the order given (the case page: newest first): date, step, who, the stage reached, the
+    note."""
     out = ['<ol class="timeline">']
     for s in steps:
         moved = f' · <span class="muted">{_label(CaseStep, "to_state", s.to_state)}</span>' \
