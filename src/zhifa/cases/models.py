@@ -347,6 +347,40 @@ class CaseRecord(models.Model):
         return f"{self.get_code_display()} {self.description[:40]}".strip()
 
 
+class EvidenceFile(models.Model):
+    """A file of the case: evidence of Art 46 or an audio-video record (音像记录), stored once by its content digest
+    (``cases.files``). Who uploaded it, when and where it was made, the device (执法记录仪编号) are kept here; every
+    act on the file (upload, attachment to a record, download, export) is an event with subject ``file:<digest>``,
+    which is its chain of custody. ``record`` is set when a step's record or evidence entry names the file."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="files")
+    record = models.ForeignKey(CaseRecord, verbose_name="所属记录或证据", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="files")
+    digest = models.CharField("内容摘要", max_length=64, db_index=True)
+    algorithm = models.CharField("摘要算法", max_length=8, default="sm3")
+    size = models.BigIntegerField("大小（字节）")
+    media_type = models.CharField("文件类型", max_length=100)
+    original_name = models.CharField("原文件名", max_length=255)
+    storage_name = models.CharField("存储名", max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+    captured_at = models.DateTimeField("形成（开始录制）时间", null=True, blank=True)
+    captured_until = models.DateTimeField("结束录制时间", null=True, blank=True)
+    place = models.CharField("形成地点", max_length=200, blank=True)
+    device = models.CharField("设备编号", max_length=80, blank=True, help_text="执法记录仪等音像设备的编号")
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "案件文件"
+        verbose_name_plural = "案件文件"
+        ordering = ["uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "digest"], name="evidencefile_case_digest")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name}（{self.digest[:12]}）"
+
+
 class CaseClock(models.Model):
     """One running (or stopped) period of the case: 立案期限, 九十日办案期限, 查封期限, 缴纳期限 …
 
@@ -487,10 +521,12 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", "即将届满"
         OVERDUE = "overdue", "已逾期"
+        RECORD_BROKEN = "record_broken", "记录校验未通过"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
                                   related_name="notifications")
-    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, verbose_name="案件", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="notifications")
     clock = models.ForeignKey(CaseClock, verbose_name="期限", null=True, blank=True, on_delete=models.CASCADE,
                               related_name="notifications")
     kind = models.CharField("提醒类别", max_length=16, choices=Kind.choices)

@@ -30,3 +30,32 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action}"
+
+
+class Verification(models.Model):
+    """One run of ``zhifa verify`` (by hand, by the weekly ``tick`` or from the audit screen): what it checked and
+    what it found. The audit administrator sees these runs; a failed run alerts them."""
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", "命令"
+        TICK = "tick", "定时任务"
+        SCREEN = "screen", "审计页面"
+
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("结束时间")
+    trigger = models.CharField("发起方式", max_length=8, choices=Trigger.choices)
+    case_id = models.BigIntegerField("案件", null=True, blank=True)
+    events_checked = models.BigIntegerField("校验事件数", default=0)
+    files_checked = models.BigIntegerField("校验文件数", default=0)
+    last_event = models.BigIntegerField("最后事件序号", null=True, blank=True)
+    last_hash = models.CharField("最后哈希", max_length=64, blank=True)
+    ok = models.BooleanField("通过")
+    message = models.TextField("发现的问题", blank=True)
+
+    class Meta:
+        verbose_name = "完整性校验"
+        verbose_name_plural = "完整性校验"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'通过' if self.ok else '未通过'}"
