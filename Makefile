@@ -34,6 +34,7 @@ migrate: install
 demo: migrate
 	$(ZHIFA) load_reference
 	$(ZHIFA) load_demo
+	$(ZHIFA) dossier keygen --if-missing
 
 run: system-deps demo
 	@scripts/serve $(HOST) $(PORT)

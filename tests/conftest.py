@@ -29,6 +29,18 @@ def _keep_language():
     translation.activate(before)
 
 
+@pytest.fixture(scope="session")
+def evidence_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("evidence")
+
+
+@pytest.fixture(autouse=True)
+def _evidence_storage(settings, evidence_dir):
+    """Evidence files (zhifa.cases.files) go to a temporary directory, not to the project's var/evidence."""
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(evidence_dir)}}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """Argon2 at production cost takes ~0.5 s a hash here; tests about hashing itself are marked `argon2`."""

@@ -4,6 +4,7 @@ Every variable is documented in README.md ("配置 / Configuration"). Defaults a
 single county machine: SQLite under var/, debug off, only localhost allowed.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -169,6 +170,8 @@ PASSWORD_HASHERS = [
 ]
 # 等保 mode: passwords must also mix at least 3 of 4 character classes.
 ZHIFA_DENGBAO_MODE = env_bool("ZHIFA_DENGBAO_MODE", False)
+# zhifa tick runs the integrity check of the record and the files when the last one is this many days old (weekly)
+ZHIFA_VERIFY_INTERVAL_DAYS = env_int("ZHIFA_VERIFY_INTERVAL_DAYS", 7)
 ZHIFA_PASSWORD_MIN_LENGTH = env_int("ZHIFA_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -233,10 +236,45 @@ STATIC_ROOT = Path(os.environ.get("ZHIFA_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("ZHIFA_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+
+def _evidence_storage() -> dict:
+    """Evidence files (zhifa.cases.files), stored by content digest: local files under ZHIFA_EVIDENCE_DIR by default;
+    any Django storage by configuration alone — ZHIFA_EVIDENCE_STORAGE=<backend dotted path> with its options as JSON
+    in ZHIFA_EVIDENCE_OPTIONS, e.g. django-storages' "storages.backends.s3.S3Storage" for an S3-compatible object
+    store (MinIO, 阿里云 OSS …; django-storages is not a dependency: install it where it is used)."""
+    backend = os.environ.get("ZHIFA_EVIDENCE_STORAGE", "").strip()
+    if backend:
+        options = json.loads(os.environ.get("ZHIFA_EVIDENCE_OPTIONS", "").strip() or "{}")
+        if not isinstance(options, dict):
+            raise ValueError("ZHIFA_EVIDENCE_OPTIONS must be a JSON object")
+        return {"BACKEND": backend, "OPTIONS": options}
+    location = Path(os.environ.get("ZHIFA_EVIDENCE_DIR", VAR_DIR / "evidence"))
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "file_permissions_mode": 0o640,
+                        "directory_permissions_mode": 0o750}}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "evidence": _evidence_storage(),
 }
+# Uploads stream to a temporary file here (never into memory): on the same file system as the evidence directory a
+# stored upload is a rename, not a copy of a 4 GB video. Not /tmp, which is often a RAM disk (tmpfs).
+FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("ZHIFA_UPLOAD_TEMP_DIR", VAR_DIR / "uploads"))
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+# Size caps of evidence files by kind, in MB (zhifa.cases.files; the real type is read from the content).
+ZHIFA_UPLOAD_MAX_MB = {kind: env_int(f"ZHIFA_UPLOAD_MAX_MB_{kind.upper()}", default)
+                       for kind, default in (("image", 50), ("audio", 500), ("video", 4096), ("document", 100))}
+# ZIP-based documents (docx, xlsx, pptx, OFD), read from their directory without extracting: a declared total, a
+# compression ratio or a member count above these, or an archive inside, is refused as a suspected zip bomb.
+ZHIFA_UPLOAD_ZIP_MAX_MB = env_int("ZHIFA_UPLOAD_ZIP_MAX_MB", 200)
+ZHIFA_UPLOAD_ZIP_MAX_RATIO = env_int("ZHIFA_UPLOAD_ZIP_MAX_RATIO", 100)
+ZHIFA_UPLOAD_ZIP_MAX_MEMBERS = env_int("ZHIFA_UPLOAD_ZIP_MAX_MEMBERS", 10000)
+# The Ed25519 private key that signs exported case files (电子卷宗, `zhifa dossier`): a file outside the database,
+# created by `zhifa dossier keygen` (docs/admin-guide.md "电子卷宗签名密钥").
+ZHIFA_DOSSIER_KEY = Path(os.environ.get("ZHIFA_DOSSIER_KEY", VAR_DIR / "keys" / "dossier-ed25519.pem"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("parties/", include("zhifa.parties.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
+    path("records/", include("zhifa.records.urls")),
     path("api/v1/", include("zhifa.api.urls")),
     path("platform-admin/", admin.site.urls),
 ]

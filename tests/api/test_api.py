@@ -9,11 +9,13 @@ import time
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from zhifa.api.models import ApiToken
 from zhifa.api.openapi import document
 from zhifa.cases import services
+from zhifa.cases.demo import demo_mp4
 from zhifa.cases.models import Case
 from zhifa.cases.payload import AUX_ACTIONS, payload_schema
 from zhifa.law.procedure import Action as A
@@ -189,9 +191,19 @@ def test_create_act_detail_round_trip(zhang, li, head, party, api_for, today):
     assert filed.json()["case"]["reference"] == "平文旅案〔2026〕1号"
     started = officer.post(f"/cases/{case_id}/actions/start_investigation", {})
     assert started.status_code == 201 and started.json()["case"]["state"] == "investigating"
+    # the recording is uploaded first (multipart), then named by its digest
+    video = demo_mp4(f"api-round-trip-{case_id}")
+    up = officer.client.post(f"/api/v1/cases/{case_id}/files", {
+        "file": SimpleUploadedFile("执法记录仪.mp4", video), "device": "PY-DSJ-03",
+        "captured_at": "2026-03-05T09:30:00"}, headers=officer.headers())
+    assert up.status_code == 201, up.json()
+    digest = up.json()["digest"]
+    assert up.json()["media_type"] == "video/mp4" and up["Location"].endswith(f"/files/{digest}")
     evidence = officer.post(f"/cases/{case_id}/actions/record_evidence", {"evidence": [
-        {"kind": "audio_visual", "description": "执法记录仪视频：未成年人在场上网", "file_hash": "ab" * 32}]})
+        {"kind": "audio_visual", "description": "执法记录仪视频：未成年人在场上网", "file_hash": digest}]})
     assert evidence.status_code == 201, evidence.json()
+    got = officer.client.get(f"/api/v1/cases/{case_id}/files/{digest}", headers=officer.headers())
+    assert got.status_code == 200 and b"".join(got.streaming_content) == video
     # an auxiliary act goes through the same endpoint family
     assessed = officer.post(f"/cases/{case_id}/actions/update_particulars", {"major_case": False})
     assert assessed.status_code == 201 and assessed.json()["step"]["label"] == "修改案件基本情况"
@@ -204,7 +216,8 @@ def test_create_act_detail_round_trip(zhang, li, head, party, api_for, today):
     decision = next(c for c in detail["clocks"] if c["code"] == "decision")
     assert decision["running"] and "第六十条" in decision["basis"]
     assert "close_investigation" in detail["available_actions"]
-    assert detail["records"][0]["evidence_kind"] == "audio_visual"
+    assert detail["records"][0]["evidence_kind"] == "audio_visual" and detail["records"][0]["file_hash"] == digest
+    assert detail["files"][0]["digest"] == digest and detail["files"][0]["record"] is not None
     assert {a["action"] for a in detail["auxiliary_actions"]} == set(AUX_ACTIONS)
 
 
@@ -379,3 +392,38 @@ def test_token_posts_need_no_csrf_token(zhang, li, party, api_for, today):
     api.client = Client(enforce_csrf_checks=True)
     response = api.post("/cases", open_payload(party, zhang, li))
     assert response.status_code == 201, response.content
+
+
+def test_files_through_the_api(zhang, li, party, api_for, today, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    case = make_case(zhang, party, zhang, li)
+    officer = api_for(zhang)
+    url = f"/api/v1/cases/{case.pk}/files"
+
+    def send(name, data, **fields):
+        return officer.client.post(url, {"file": SimpleUploadedFile(name, data), **fields}, headers=officer.headers())
+
+    exe = send("photo.jpg", b"MZ" + bytes(300))
+    assert exe.status_code == 415 and exe.json()["code"] == "file_executable" and exe.json()["field"] == "file"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(100))
+    first = send("现场照片.png", png, place="星河网络会所")
+    assert first.status_code == 201
+    again = send("又一张.png", png)
+    assert again.status_code == 409 and again.json()["code"] == "file_duplicate" and "现场照片.png" in \
+        again.json()["message"]
+    bad_time = send("x.png", png + b"1", captured_at="yesterday")
+    assert bad_time.status_code == 400 and bad_time.json()["field"] == "captured_at"
+    assert officer.client.post(url, data="{}", content_type="application/json",
+                               headers=officer.headers()).status_code == 400
+    listed = officer.get(f"/cases/{case.pk}/files").json()["results"]
+    assert [f["name"] for f in listed] == ["现场照片.png"]
+    # a changed stored file is not handed out
+    digest = first.json()["digest"]
+    stored = next(tmp_path.rglob(digest))
+    stored.write_bytes(b"\x89PNG changed")
+    r = officer.client.get(f"{url}/{digest}", headers=officer.headers())
+    assert r.status_code == 409 and r.json()["code"] == "file_digest_mismatch" and digest in r.json()["message"]
+    assert Event.objects.filter(action="cases.file_digest_mismatch", case_id=case.pk).count() == 1
+    assert officer.client.get(f"{url}/{'0' * 64}", headers=officer.headers()).status_code == 404
+    assert "/cases/{id}/files" in document()["paths"]

@@ -14,7 +14,7 @@ from zhifa.law.procedure import Action as A
 from zhifa.law.procedure import State
 from zhifa.org.models import CertificateStatusChange
 
-from .helpers import ALL_CHECKS, cited, codes, key, refused, step
+from .helpers import ALL_CHECKS, AV_REASON, cited, codes, key, refused, step
 from .test_walks import investigate, open_general
 
 D = date
@@ -47,7 +47,7 @@ def test_qualification_is_judged_on_the_day_of_the_step(zhang, li, head, clerk, 
     CertificateStatusChange.objects.create(certificate=cert, status="suspended", effective_on=D(2026, 4, 1),
                                            reason="涉嫌违纪，暂扣执法证", recorded_by=clerk)
     step(case, A.START_INVESTIGATION, zhang, D(2026, 3, 31))
-    err = refused(case, A.INSPECT, zhang, D(2026, 4, 2), credentials_shown=True, records=["av_record_or_reason"])
+    err = refused(case, A.INSPECT, zhang, D(2026, 4, 2), credentials_shown=True, records=[AV_REASON])
     assert codes(err) == {"officers_too_few"} and "李四" in err.message
 
 
@@ -213,5 +213,5 @@ def test_a_refused_approval_does_not_count(zhang, li, head, party):
     services.decide_approval(case.pk, "preservation", actor=head, approved=False, opinion="证据不存在灭失可能",
                              idempotency_key=key(), today=D(2026, 3, 9))
     err = refused(case, A.PRESERVE, zhang, D(2026, 3, 10), credentials_shown=True,
-                  documents=["preservation_notice", "item_list"], records=["av_record_or_reason"])
+                  documents=["preservation_notice", "item_list"], records=[AV_REASON])
     assert codes(err) == {"head_approval_missing"} and "第五十六条" in cited(err, "head_approval_missing")

@@ -14,7 +14,7 @@ from zhifa.cases.models import CaseStep, LegalReview
 from zhifa.cases.payload import REVIEW_CHECKS
 from zhifa.law.procedure import Action as A
 
-from .helpers import ALL_CHECKS, key
+from .helpers import ALL_CHECKS, AV_REASON, key
 from .test_views import open_clue, step
 
 
@@ -177,7 +177,7 @@ def test_a_stale_form_is_a_conflict(zhang, li, head, party, as_user, host):
     case = under_review(zhang, li, head, party)
     c = as_user(host)
     data = form_data(c.get(url(case)))
-    services.record_material(case.pk, ["av_record_or_reason"], actor=zhang, idempotency_key=key())
+    services.record_material(case.pk, [AV_REASON], actor=zhang, idempotency_key=key())
     r = c.post(url(case), data)
     assert r.status_code == 409
     html = r.content.decode()

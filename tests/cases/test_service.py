@@ -16,7 +16,7 @@ from zhifa.law.procedure import Action as A
 from zhifa.law.procedure import State
 from zhifa.records.models import Event
 
-from .helpers import key, step
+from .helpers import AV_REASON, key, step
 from .test_walks import open_general
 
 D = date
@@ -82,7 +82,7 @@ def test_stale_version_is_a_clear_conflict(filed, zhang, li):
     with pytest.raises(services.CaseConflict) as err:
         services.transition(filed.pk, A.INSPECT, actor=zhang, idempotency_key=key(), today=D(2026, 3, 6),
                             payload={"expected_version": seen, "credentials_shown": True,
-                                     "records": ["av_record_or_reason"]})
+                                     "records": [AV_REASON]})
     assert err.value.code == "stale_version" and err.value.field == "expected_version"
     assert f"第 {seen} 版" in err.value.message and f"第 {seen + 1} 版" in err.value.message
     filed.refresh_from_db()
@@ -177,7 +177,10 @@ def test_every_case_action_has_an_audit_label():
         assert ACTION_LABELS[f"cases.{action.value}"] == procedure.ACTION_LABELS[action]
     for action, label in services.AUX_ACTIONS.items():
         assert ACTION_LABELS[f"cases.{action}"] == label
-    assert {k for k in ACTION_LABELS if k.startswith("cases.")} - {"cases.notifications_raised"} == {
+    # besides the steps: the deadline reminders and the events of a case's files (zhifa.cases.files)
+    files = {"cases.file_uploaded", "cases.file_attached", "cases.file_downloaded", "cases.file_digest_mismatch",
+             "cases.file_exported"}
+    assert {k for k in ACTION_LABELS if k.startswith("cases.")} - {"cases.notifications_raised"} - files == {
         f"cases.{a}" for a in [*(x.value for x in procedure.Action), *services.AUX_ACTIONS]}
 
 

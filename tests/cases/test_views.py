@@ -124,7 +124,7 @@ def test_double_submit_is_taken_once_and_stale_form_is_refused(zhang, li, party,
     url = reverse("cases:act", args=[case.pk, "record_material"])
     form = c.get(url).context["form"]
     data = {"idempotency_key": form["idempotency_key"].value(), "expected_version": case.version,
-            "records": ["av_record_or_reason"]}
+            "records": ["education_record"]}
     assert c.post(url, data).status_code == 302
     r = c.post(url, data, follow=True)
     assert "已办理过" in r.content.decode()
@@ -202,10 +202,16 @@ def test_summary_procedure_through_the_screens(zhang, li, person_party, as_user)
     assert "第五十五条" in r.content.decode() or "第五十二条" in r.content.decode()
     assert r.context["form"]["penalty_kinds"].value() == ["warning"]  # the values are kept
     fields = r.context["form"].fields
-    r = c.post(act, {**base, "credentials_shown": "on", "statement_heard": "on",
-                     **{n: list(fields[n].initial) for n in ("documents", "records") if n in fields}})
+    # the 音像记录 box ticked without a file or a reason: refused on the reason's field (law.md §2.2)
+    ticked = {**base, "credentials_shown": "on", "statement_heard": "on",
+              **{n: list(fields[n].initial) for n in ("documents", "records") if n in fields}}
+    r = c.post(act, ticked)
+    assert r.status_code == 200 and "av_record_or_reason_missing" in {v.code for v in r.context["violations"]}
+    assert "未能录制的理由" in " ".join(r.context["form"]["av_reason"].errors)
+    r = c.post(act, {**ticked, "av_reason": "执法记录仪电量耗尽，未能录制，已在决定书中注明"})
     case.refresh_from_db()
     assert r.status_code == 302, [str(v) for v in r.context["violations"]]
+    assert case.records.get(code="av_record_or_reason").description.startswith("执法记录仪电量耗尽")
     assert case.state == "decided" and case.reference.startswith("平文旅简")
 
 

@@ -19,7 +19,7 @@ from zhifa.law.procedure import State
 from zhifa.records.models import Event
 from zhifa.records.services import verify_chain
 
-from .helpers import ALL_CHECKS, cited, codes, key, refused, step
+from .helpers import ALL_CHECKS, AV_REASON, av_file, av_record, cited, codes, key, refused, step
 
 D = date
 
@@ -29,10 +29,11 @@ def running(case: Case) -> dict[str, date]:
 
 
 def assert_fully_recorded(case: Case) -> None:
-    """One event per step, with the case's id, the step's action, in the same order; the chain verifies."""
+    """One event per step, with the case's id, the step's action, in the same order (the events of the case's files
+    apart); the chain verifies."""
     case.refresh_from_db()
     steps = list(CaseStep.objects.filter(case=case).select_related("event").order_by("version"))
-    events = list(Event.objects.filter(case_id=case.pk).order_by("id"))
+    events = list(Event.objects.filter(case_id=case.pk).exclude(subject__startswith="file:").order_by("id"))
     assert [s.event_id for s in steps] == [e.id for e in events]
     assert [e.action for e in events] == [f"cases.{s.action}" for s in steps]
     assert [s.version for s in steps] == list(range(1, case.version + 1))
@@ -55,12 +56,13 @@ def investigate(case: Case, zhang, li, head, *, penalty=None) -> None:
     """立案 to 调查终结, with 先行登记保存 (head's approval first) and a 检测 period excluded from the 90 days."""
     step(case, A.FILE, head, D(2026, 3, 5), documents=["filing_approval_form"])
     step(case, A.START_INVESTIGATION, zhang, D(2026, 3, 5))
-    step(case, A.INSPECT, zhang, D(2026, 3, 6), credentials_shown=True, records=["av_record_or_reason"],
+    step(case, A.INSPECT, zhang, D(2026, 3, 6), credentials_shown=True, records=[AV_REASON],
          place="星河网络会所")
     step(case, A.INTERVIEW, li, D(2026, 3, 6), credentials_shown=True, documents=["interview_record"],
          interviewee="孙某（法定代表人）")
     step(case, A.RECORD_EVIDENCE, li, D(2026, 3, 6), evidence=[
-        {"kind": "audio_visual", "description": "执法记录仪视频：未成年人在场上网", "file_hash": "ab" * 32},
+        {"kind": "audio_visual", "description": "执法记录仪视频：未成年人在场上网",
+         "file_hash": av_file(case, li).digest},
         {"kind": "documentary", "description": "上网登记记录复印件"}])
     services.decide_approval(case.pk, "preservation", actor=head, idempotency_key=key(), today=D(2026, 3, 9))
     step(case, A.PRESERVE, zhang, D(2026, 3, 10), credentials_shown=True,
@@ -194,7 +196,7 @@ def test_hearing_case_with_review_after_hearing_and_court_enforcement(zhang, li,
     step(case, A.SCHEDULE_HEARING, head, D(2026, 5, 20), documents=["hearing_notice"], hearing_date="2026-06-01",
          hearing_notice_on="2026-05-20", hearing_host=host.pk, hearing_place="局三楼听证室")
     assert case.state == State.HEARING_SCHEDULED and case.hearing_host == host
-    step(case, A.HOLD_HEARING, head, D(2026, 6, 1), documents=["hearing_record"], records=["av_record_or_reason"])
+    step(case, A.HOLD_HEARING, head, D(2026, 6, 1), documents=["hearing_record"], records=[AV_REASON])
     case.refresh_from_db()
     assert case.state == State.HEARING_HELD and case.hearing_held_on == D(2026, 6, 1)
     # the hearing (05-13 to 06-01) does not count towards the 90 days, nor does the 检测 (9 days)
@@ -256,7 +258,7 @@ def test_summary_case_on_the_spot(zhang, li, clerk, head, person_party):
     assert "第五十一条" in cited(err, "summary_not_eligible")
     step(case, A.DECIDE_ON_THE_SPOT, zhang, D(2026, 5, 20), penalty={"kinds": ["fine"], "fine": 100},
          credentials_shown=True, statement_heard=True, documents=["on_the_spot_decision"],
-         records=["av_record_or_reason"])
+         records=[AV_REASON])
     assert case.state == State.DECIDED and case.reference == "平文旅简〔2026〕1号"
     assert case.decision_served_on == D(2026, 5, 20) and "payment" in running(case)
     step(case, A.COLLECT_ON_THE_SPOT, zhang, D(2026, 5, 20), records=["fiscal_receipt"], receipt_no="豫财 0099")
@@ -329,7 +331,7 @@ def test_emergency_seizure_and_transfer_to_the_police(zhang, li, head, clerk, pa
     step(case, A.START_INVESTIGATION, zhang, D(2026, 3, 5))
     # an emergency seizure without prior approval: reported within 24 hours (行政强制法 Art 19), 30 days (Art 25)
     step(case, A.SEIZE_EMERGENCY, zhang, D(2026, 3, 6), credentials_shown=True, reason="当事人正在转移电脑主机",
-         documents=["seizure_decision", "item_list", "inspection_record"], records=["av_record"])
+         documents=["seizure_decision", "item_list", "inspection_record"], records=[av_record(case, zhang)])
     clocks = {c.code: c for c in CaseClock.objects.filter(case=case, stopped_on__isnull=True)}
     report = clocks["emergency_measure_report"]
     assert report.due_at is not None and report.due_on == D(2026, 3, 7)

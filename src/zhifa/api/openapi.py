@@ -139,6 +139,8 @@ ERRORS = {
     "404": _error("没有找到（不存在或者不在可查看范围内）"),
     "409": _error("冲突：案件已被他人更新（expected_version 过时）、正由他人办理，或者请求标识已用于另一请求"),
     "422": _error("办案规则不允许：violations 列出全部理由及其法律依据", "Refusal"),
+    "413": _error("文件超过该类文件的大小上限", "Refusal"),
+    "415": _error("文件类型不予接收（可执行程序、压缩包、疑似压缩炸弹、含宏的文档或者不在接收范围的类型）", "Refusal"),
 }
 
 
@@ -256,6 +258,17 @@ def _components() -> dict[str, Any]:
         "Lookup": {"type": "object", "properties": {"results": {"type": "array", "items": {}},
                                                     "truncated": {"type": "boolean"}}},
         "ServiceMethod": _enum(SERVICE_METHODS, "送达方式"),
+        "File": {"type": "object", "description": "案件的文件（证据文件、音像记录），按内容摘要存储", "properties": {
+            "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "内容摘要（十六进制）"},
+            "algorithm": {"type": "string", "enum": ["sm3", "sha256"]}, "name": {"type": "string"},
+            "size": {"type": "integer"}, "media_type": {"type": "string", "description": "按文件内容判断的类型"},
+            "device": {"type": "string", "description": "执法记录仪等设备编号"}, "place": {"type": "string"},
+            "captured_at": {"type": ["string", "null"], "format": "date-time"},
+            "captured_until": {"type": ["string", "null"], "format": "date-time"}, "note": {"type": "string"},
+            "uploaded_by": {"type": "object"}, "uploaded_at": {"type": "string", "format": "date-time"},
+            "record": {"type": ["integer", "null"], "description": "所属记录或证据（登记时以 file_hash 指明）"},
+            "href": {"type": "string"}}},
+        "FileList": {"type": "object", "properties": {"results": {"type": "array", "items": _ref("File")}}},
     }
     for action in (proc.Action.REGISTER_CLUE.value, proc.Action.START_SUMMARY.value, *CASE_ACTIONS):
         schemas[f"Payload_{action}"] = payload_json_schema(action)
@@ -338,6 +351,38 @@ def document() -> dict[str, Any]:
             "parameters": [{"$ref": "#/components/parameters/CaseId"}],
             "responses": _responses(_ok("案件详情", "CaseDetail"), "401", "404"),
         }},
+        "/cases/{id}/files": {
+            "get": {"operationId": "list_case_files", "summary": "案件的文件", "tags": ["文件"],
+                    "parameters": [{"$ref": "#/components/parameters/CaseId"}],
+                    "responses": _responses(_ok("文件列表", "FileList"), "401", "404")},
+            "post": {
+                "operationId": "upload_case_file", "summary": "上传文件（证据文件、音像记录）", "tags": ["文件"],
+                "description": "multipart/form-data，文件放在字段 file 中。按文件内容判断类型（图片、PDF、音频、视频、"
+                               "办公文档、OFD、UTF-8 文本），拒收可执行程序和压缩包，各类文件有大小上限；"
+                               "同一案件不重复接收内容相同的文件（409）。登记记录或证据时以返回的 digest 作为 "
+                               "file_hash：全程音像记录须指明音频或视频文件并填写设备编号（国办发〔2018〕118号）。",
+                "parameters": [{"$ref": "#/components/parameters/CaseId"}],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"], "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "captured_at": {"type": "string", "format": "date-time", "description": "形成（开始录制）时间"},
+                        "captured_until": {"type": "string", "format": "date-time", "description": "结束录制时间"},
+                        "place": {"type": "string", "maxLength": 200}, "device": {"type": "string", "maxLength": 80},
+                        "note": {"type": "string", "maxLength": 5000}}}}}},
+                "responses": _responses(_ok("已上传", "File", "201"), "400", "401", "403", "404", "409", "413",
+                                        "415", "422"),
+            },
+        },
+        "/cases/{id}/files/{digest}": {"get": {
+            "operationId": "get_case_file", "summary": "下载文件（先校验内容摘要）", "tags": ["文件"],
+            "description": "先按上传时的摘要重新计算存储内容的摘要，不符时不提供文件（409）并记入全过程记录；"
+                           "每次下载都记入该文件的保管记录。",
+            "parameters": [{"$ref": "#/components/parameters/CaseId"},
+                           {"name": "digest", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "文件内容", "content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}},
+                          **{c: ERRORS[c] for c in ("401", "404", "409")}},
+        }},
         "/parties": {"get": {
             "operationId": "lookup_parties", "summary": "查找当事人", "tags": ["查询"],
             "parameters": [_query("q", "名称、负责人或者统一社会信用代码的片段；身份证号码须完整", {"type": "string"}),
@@ -373,7 +418,7 @@ def document() -> dict[str, Any]:
                                 "每一办理事项一个地址，由程序表和字段表生成。"},
         "servers": [{"url": PREFIX}],
         "security": [{"token": []}],
-        "tags": [{"name": "案件"}, {"name": "办理事项"}, {"name": "查询"}, {"name": "说明"}],
+        "tags": [{"name": "案件"}, {"name": "办理事项"}, {"name": "文件"}, {"name": "查询"}, {"name": "说明"}],
         "paths": paths,
         "components": _components(),
     }

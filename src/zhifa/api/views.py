@@ -23,14 +23,15 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from zhifa.cases import files
 from zhifa.cases import services as cases
 from zhifa.cases.clocks import effective_due
 from zhifa.cases.facts import case_facts, roles_of
-from zhifa.cases.models import Case, CaseClock, CaseHandler, CaseStep
+from zhifa.cases.models import Case, CaseClock, CaseHandler, CaseStep, EvidenceFile
 from zhifa.cases.payload import AUX_ACTIONS, SCHEMAS, action_label, json_value
 from zhifa.cases.views.common import display_order
 from zhifa.catalog.models import EnforcementItem
@@ -62,6 +63,15 @@ STATUS_BY_CODE = {
     "idempotency_key_invalid": 400,
     "procedure_unknown": 400,
     "action_unknown": 404,
+    # a case's files (zhifa.cases.files)
+    "file_too_large": 413,
+    "file_type_not_allowed": 415,
+    "file_executable": 415,
+    "file_zip_bomb": 415,
+    "file_macro": 415,
+    "file_damaged": 415,
+    "file_empty": 400,
+    "file_duplicate": 409,
 }
 
 
@@ -347,6 +357,8 @@ def case_detail(case: Case, user, today: date) -> dict[str, Any]:
         "records": [{"code": r.code, "evidence_kind": r.evidence_kind or None, "description": r.description,
                      "file_hash": r.file_hash or None, "made_on": r.made_on}
                     for r in loaded.get("records", case.records.all())],
+        "files": [file_json(f) for f in EvidenceFile.objects.filter(case=case).select_related("uploaded_by")
+                  .order_by("uploaded_at", "id")],
         "available_actions": [a["action"] for a in actions if a["allowed"]],
         "actions": actions,
         "auxiliary_actions": aux,
@@ -459,6 +471,66 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> JsonResponse
     case = Case.objects.select_related("agency", "party").get(pk=case_id)
     return _json({"step": step_json(step), "case": case_summary(case)}, 200 if replay else 201,
                  {"Idempotent-Replayed": "true"} if replay else None)
+
+
+# --- a case's files -------------------------------------------------------------------------------------------
+
+def file_json(f: EvidenceFile) -> dict[str, Any]:
+    return {"digest": f.digest, "algorithm": f.algorithm, "name": f.original_name, "size": f.size,
+            "media_type": f.media_type, "device": f.device, "place": f.place, "captured_at": f.captured_at,
+            "captured_until": f.captured_until, "note": f.note, "uploaded_by": person_json(f.uploaded_by),
+            "uploaded_at": f.uploaded_at, "record": f.record_id, "href": f"{case_href(f.case_id)}/files/{f.digest}"}
+
+
+@api_view("GET", "POST")
+def case_files(request: HttpRequest, case_id: int) -> JsonResponse:
+    """GET: the case's files. POST (multipart/form-data): upload one file in the field ``file``, with
+    ``captured_at``, ``captured_until`` (ISO 8601), ``place``, ``device`` and ``note`` (``files.store_upload``).
+    An upload streams to a temporary file and is hashed on the way (``files.EvidenceUploadHandler``)."""
+    if request.method == "POST":
+        request.upload_handlers = [files.EvidenceUploadHandler(request)]
+    case = _visible(request.user, case_id)
+    if request.method == "GET":
+        rows = EvidenceFile.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at", "id")
+        return _json({"results": [file_json(f) for f in rows]})
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ApiError(400, "multipart_required", "上传文件请用 multipart/form-data，文件放在字段 file 中", "file")
+    handler = request.upload_handlers[0]
+    uploaded = request.FILES.get("file")
+    if handler.refused is not None:
+        raise handler.refused
+    if uploaded is None:
+        raise ApiError(400, "payload_required", "请在 multipart 字段 file 中上传文件", "file")
+    form = request.POST
+    f = files.store_upload(case, request.user, uploaded, captured_at=form.get("captured_at") or None,
+                           captured_until=form.get("captured_until") or None, place=form.get("place", ""),
+                           device=form.get("device", ""), note=form.get("note", ""))
+    return _json(file_json(f), 201, {"Location": f"{case_href(case.pk)}/files/{f.digest}"})
+
+
+@api_view("GET")
+def case_file(request: HttpRequest, case_id: int, digest: str):
+    """The file's bytes, after its stored bytes are hashed again (409 when they no longer match); each download is
+    an event of the file's chain of custody."""
+    case = _visible(request.user, case_id)
+    f = EvidenceFile.objects.filter(case=case, digest=digest.lower()).select_related("uploaded_by").first()
+    if f is None:
+        raise ApiError(404, "file_not_found", "本案没有这一文件（内容摘要不符）", "digest")
+    f.case = case
+    try:
+        fh = files.open_checked(f)
+    except files.FileDigestMismatch as exc:
+        files.record_mismatch(exc, request.user, via="api")
+        raise ApiError(409, "file_digest_mismatch", exc.message, "digest") from None
+    try:
+        files.record_download(f, request.user, via="api")
+    except BaseException:
+        fh.close()
+        raise
+    response = FileResponse(fh, as_attachment=True, filename=f.original_name, content_type=f.media_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Digest"] = f"{f.algorithm}={f.digest}"
+    return response
 
 
 # --- look-ups --------------------------------------------------------------------------------------------------

@@ -23,10 +23,11 @@ case only and is reported (``DemoCasesResult.refused``).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from zhifa.law import procedure as proc
@@ -152,8 +153,33 @@ class _Walk:
             if self.day > ctx.today:
                 raise AssertionError(f"演示案件 {s.slug} 的步骤 {st.action} 日期 {self.day} 晚于今天 {ctx.today}")
             body = st.payload(self) if callable(st.payload) else dict(st.payload)
+            if any(isinstance(e, dict) and "upload" in e for e in body.get("records") or ()):
+                body["records"] = [self.upload_av(e, st, n) for n, e in enumerate(body["records"])]
             services.transition(self.case_id, st.action, actor=ctx.users[st.actor], payload=_json(body),
                                 idempotency_key=self.key(), today=self.day)
+
+
+    def upload_av(self, entry: Any, st: Step, n: int) -> Any:
+        """Upload the recording an ``av`` entry stands for and name it in the entry (by its digest)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from . import files
+        from .models import Case
+
+        if not isinstance(entry, dict) or "upload" not in entry:
+            return entry
+        spec = entry["upload"]
+        start = timezone.make_aware(datetime.combine(self.day, time(9, 30)) + timedelta(minutes=37 * n))
+        start = min(start, timezone.now() - timedelta(hours=2))
+        data = demo_mp4(f"{self.s.slug}:{self.n}:{st.action}:{n}")
+        name = f"{spec['device']}_{start.astimezone(timezone.get_current_timezone()):%Y%m%d_%H%M%S}.mp4"
+        f = files.store_upload(Case.objects.get(pk=self.case_id), self.ctx.users[st.actor],
+                               SimpleUploadedFile(name, data, "video/mp4"), captured_at=start,
+                               captured_until=start + timedelta(minutes=spec["minutes"]), place=spec["place"],
+                               device=spec["device"], note=entry.get("description", ""),
+                               uploaded_at=start + timedelta(minutes=spec["minutes"] + 30))
+        return {k: v for k, v in entry.items() if k != "upload"} | {"file_hash": f.digest}
 
 
 def _json(value: Any) -> Any:
@@ -191,7 +217,7 @@ def investigation(lead: str, second: str, head: str, *, place: str, interviewee:
         S(gap, A.FILE, head, documents=["filing_approval_form"]),
         S(0, A.START_INVESTIGATION, lead),
         S(1, A.INSPECT, lead, credentials_shown=True, documents=["inspection_record"],
-          records=[{"code": "av_record_or_reason", "description": "执法记录仪全程录像"}], place=place),
+          records=[av("执法记录仪全程录像", lead, place=place)], place=place),
         S(1, A.INTERVIEW, second, credentials_shown=True, documents=["interview_record"], interviewee=interviewee),
         S(0, A.RECORD_EVIDENCE, second, evidence=evidence),
     ]
@@ -254,6 +280,27 @@ def published(gap: int = 0) -> list[Step]:
 
 def paid(amount: str, receipt: str, gap: int = 8) -> list[Step]:
     return [S(gap, A.PAY, "neiqin", records=["payment_proof"], amount=amount, receipt_no=receipt, method="bank")]
+
+
+# The body cameras (执法记录仪) of the demo officers, and the hearing room's recorder.
+DEVICES = {"hearing-room": "PYWL-TZS-01"}
+
+
+def av(description: str, who: str, *, code: str = "av_record_or_reason", place: str = "", minutes: int = 25) -> dict:
+    """An 音像记录 entry whose file the walk uploads first (``_Walk.upload_av``): the recording of ``who``'s body
+    camera (or the hearing room's recorder) on the day of the step."""
+    return {"code": code, "description": description,
+            "upload": {"device": DEVICES.get(who, f"PYWL-DSJ-{who[-2:]}"), "place": place, "minutes": minutes}}
+
+
+def demo_mp4(seed: str, size: int = 4096) -> bytes:
+    """A small MP4 file (an ``ftyp`` box of brand isom and an ``mdat`` box of bytes made from ``seed``): enough for
+    the type check to see a video, different for every seed, made here rather than shipped."""
+    def box(kind: bytes, data: bytes) -> bytes:
+        return (8 + len(data)).to_bytes(4, "big") + kind + data
+
+    stream = b"".join(hashlib.sha256(f"{seed}:{n}".encode()).digest() for n in range(size // 32))
+    return box(b"ftyp", b"isom" + (512).to_bytes(4, "big") + b"isomiso2avc1mp41") + box(b"mdat", stream)
 
 
 def ev(kind: str, description: str) -> dict:
@@ -333,7 +380,7 @@ def _scenarios() -> list[Scenario]:
                          "documents": ["hearing_notice"], "hearing_date": w.after(9), "hearing_notice_on": w.day,
                          "hearing_host": w.pk("fazhi2"), "hearing_place": "局三楼听证室"}),
                      S(9, A.HOLD_HEARING, HEAD1, documents=["hearing_record"],
-                       records=[{"code": "av_record_or_reason", "description": "听证全程录音录像"}]),
+                       records=[av("听证全程录音录像", "hearing-room", place="局三楼听证室")]),
                  ), ends=1, act_days_before=2))
     # summary procedure: 100 yuan collected on the spot, handed in, filed, closed
     add(Scenario("net-summary-collected", "未悬挂未成年人禁入标志", "summary", "平舆县飞翔网吧",
@@ -342,7 +389,7 @@ def _scenarios() -> list[Scenario]:
                                                       "corrected_promptly": True, "eliminated_harm": True, "age": 45}),
                      S(0, A.DECIDE_ON_THE_SPOT, "zhifa03", penalty={"kinds": ["fine"], "fine": "100"},
                        credentials_shown=True, statement_heard=True, documents=["on_the_spot_decision"],
-                       records=[{"code": "av_record_or_reason", "description": "执法记录仪全程录像"}],
+                       records=[av("执法记录仪全程录像", "zhifa03", place="飞翔网吧")],
                        place="飞翔网吧"),
                      S(0, A.COLLECT_ON_THE_SPOT, "zhifa03", records=["fiscal_receipt"], receipt_no="豫财罚 0012031",
                        party_requests_collection=True),
@@ -377,7 +424,7 @@ def _scenarios() -> list[Scenario]:
                      S(0, "decide_approval", BOSS, kind="seizure", approved=True, opinion="同意扣押电脑主机三十台"),
                      S(1, A.SEIZE, "zhifa01", credentials_shown=True,
                        documents=["seizure_decision", "item_list", "inspection_record"],
-                       records=[{"code": "av_record", "description": "扣押全过程录像"}]),
+                       records=[av("扣押全过程录像", "zhifa01", code="av_record", place="蓝海网吧")]),
                      S(2, A.REPORT_CRIME, "zhifa01", reason="许可证过期后继续经营，违法经营额逾五万元，涉嫌非法经营罪"),
                      S(1, A.TRANSFER_CRIMINAL, BOSS, documents=["criminal_transfer_letter", "case_transfer_form"],
                        receiving_authority="平舆县公安局"),
@@ -462,7 +509,7 @@ def _scenarios() -> list[Scenario]:
                        facts={"harm": "minor", "first_violation": True, **ENT_PRIOR, "age": 38}),
                      S(0, A.DECIDE_ON_THE_SPOT, "zhifa02", penalty={"kinds": ["warning"]}, credentials_shown=True,
                        statement_heard=True, documents=["on_the_spot_decision"],
-                       records=[{"code": "av_record_or_reason", "description": "执法记录仪全程录像"}],
+                       records=[av("执法记录仪全程录像", "zhifa02", place="童趣游艺厅")],
                        place="童趣游艺厅"),
                      S(1, A.FILE_WITH_AGENCY, "neiqin"),
                      S(1, A.CLOSE, HEAD1),
@@ -473,7 +520,7 @@ def _scenarios() -> list[Scenario]:
                      S(0, "assess", "zhifa06", facts={"harm": "minor", **ENT_PRIOR, "age": 54}),
                      S(0, A.DECIDE_ON_THE_SPOT, "zhifa06", penalty={"kinds": ["warning"]}, credentials_shown=True,
                        statement_heard=True, documents=["on_the_spot_decision"],
-                       records=[{"code": "av_record_or_reason", "description": "执法记录仪全程录像"}],
+                       records=[av("执法记录仪全程录像", "zhifa06", place="夜莺歌厅")],
                        place="夜莺歌厅"),
                      S(1, A.FILE_WITH_AGENCY, "neiqin"),
                  ), ends=1, act_days_before=0))

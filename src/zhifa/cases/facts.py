@@ -32,6 +32,7 @@ from zhifa.org.models import User
 from zhifa.org.services import QualificationData, qualification_data
 from zhifa.prepared import Prepared, together
 
+from .files import record_satisfied
 from .models import (
     Case,
     CaseApproval,
@@ -351,7 +352,8 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         remote_area=case.remote_area,
         party_requests_collection=case.party_requests_collection,
         documents=frozenset(d.code for d in documents),
-        records=frozenset(r.code for r in records),
+        # a 音像记录 counts only with its file or reason (law.md §2.2; files.check_entries checked it when registered)
+        records=frozenset(r.code for r in records if record_satisfied(r.code, r.description, r.file_hash)),
         running_clocks=running,
         open_exclusions=frozenset(p.kind for p in pauses if p.closed_on is None),
     )

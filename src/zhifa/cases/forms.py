@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -207,7 +208,7 @@ class ActionForm(StepForm):
     """The form of one action (or bookkeeping act), field by field from ``payload_schema(action)``."""
 
     def __init__(self, *args, action: str, people=(), parties=(), items=(), row=None, today: date,
-                 version: int | None = None, **kwargs):
+                 version: int | None = None, case_files=None, **kwargs):
         super().__init__(*args, version=version, **kwargs)
         schema = {k: f for k, f in payload_schema(action).items() if k != "expected_version"}
         # the action's own fields first, then the documents, records and note every step may carry
@@ -223,6 +224,53 @@ class ActionForm(StepForm):
             if name in self.fields and not self.fields[name].choices:
                 del self.fields[name]
                 del self.schema[name]
+        if case_files is not None:
+            self._file_fields(list(case_files))
+
+    def _file_fields(self, case_files) -> None:
+        """The case's uploaded files to name: the 音像记录 of the records the step registers (or the reason there is
+        none, law.md §2.2), and the file of an evidence entry."""
+        from .files import is_audio_video, type_label
+
+        def label(f) -> str:
+            parts = [f.original_name, type_label(f.media_type)]
+            if f.device:
+                parts.append(str(_("设备 %(device)s")) % {"device": f.device})
+            if f.captured_at:
+                parts.append(timezone.localtime(f.captured_at).strftime("%Y-%m-%d %H:%M"))
+            return " · ".join(parts)
+
+        codes = {c for c, _label in self.fields["records"].choices} if "records" in self.fields else set()
+        if codes & set(proc.AV_RULES):
+            self.fields["av_file"] = forms.ChoiceField(
+                label=_("音像记录文件"), required=False,
+                choices=[("", "—"), *((f.digest, label(f)) for f in case_files if is_audio_video(f))],
+                help_text=_("先在案件页面“上传文件”上传执法记录仪等设备的录音录像（填写设备编号），再在此选择。"))
+        if "av_record_or_reason" in codes:
+            self.fields["av_reason"] = forms.CharField(
+                label=_("未能录制音像记录的理由"), required=False, max_length=_LONG_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("没有音像记录文件的，写明未能录制的理由（国办发〔2018〕118号）。"))
+        if "evidence_file_hash" in self.fields:
+            self.fields["evidence_file_hash"] = forms.ChoiceField(
+                label=_("所附文件"), required=False, choices=[("", "—"), *((f.digest, label(f)) for f in case_files)],
+                help_text=_("先在案件页面“上传文件”上传证据文件，再在此选择。"))
+
+    def _record_entries(self, codes: list[str]) -> list[Any]:
+        """The records the step registers: an 音像记录 with the file or the reason given on the form."""
+        data = self.cleaned_data
+        out: list[Any] = []
+        for code in codes:
+            if code not in proc.AV_RULES or not ("av_file" in self.fields or "av_reason" in self.fields):
+                out.append(code)
+                continue
+            entry: dict[str, Any] = {"code": code}
+            if data.get("av_file"):
+                entry["file_hash"] = data["av_file"]
+            if code == "av_record_or_reason" and (data.get("av_reason") or "").strip():
+                entry["description"] = data["av_reason"].strip()
+            out.append(entry)
+        return out
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -258,6 +306,9 @@ class ActionForm(StepForm):
                 continue
             if value in (None, "", []):
                 continue
+            if f.kind == "records":
+                out[name] = self._record_entries(list(value))
+                continue
             out[name] = [_json(v) for v in value] if isinstance(value, list) else _json(value)
         return out
 
@@ -277,8 +328,35 @@ class ActionForm(StepForm):
             part = schema_field.rsplit(".", 1)[1] if "." in schema_field else "description"
             name = f"evidence_{part}"
             return name if name in self.fields else "evidence_description"
+        if f.kind == "records" and schema_field.endswith((".file_hash", ".description")):
+            name = "av_file" if schema_field.endswith(".file_hash") else "av_reason"
+            if name in self.fields:
+                return name
         return head if head in self.fields else None
 
 
 def item_choices():
     return EnforcementItem.objects.filter(status=EnforcementItem.Status.ACTIVE).order_by("code")
+
+
+_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class UploadForm(forms.Form):
+    """A file for the case (证据文件、音像记录) with where, when and by which device it was made. The form only
+    reads the values; ``files.store_upload`` judges them (type, size, times …)."""
+
+    file = forms.FileField(label=_("文件"), help_text=_("图片、PDF、音频、视频、办公文档或文本；按文件内容判断类型。"))
+    captured_at = forms.DateTimeField(label=_("形成时间"), required=False, widget=_MOMENT,
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      help_text=_("拍摄、录制（开始）或制作的时间。"),
+                                      error_messages={"invalid": _("请输入有效的日期时间，例如 2026-03-05 14:30。")})
+    captured_until = forms.DateTimeField(label=_("结束时间"), required=False, widget=_MOMENT,
+                                         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                         help_text=_("录音录像结束的时间。"),
+                                         error_messages={"invalid": _("请输入有效的日期时间，例如 2026-03-05 14:30。")})
+    place = forms.CharField(label=_("地点"), required=False, max_length=200)
+    device = forms.CharField(label=_("设备编号"), required=False, max_length=80,
+                             help_text=_("执法记录仪等音像设备的编号；音像记录必填。"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=_LONG_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))

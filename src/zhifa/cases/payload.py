@@ -220,6 +220,7 @@ AUX_ACTIONS: Mapping[str, str] = {
     "record_document": "登记文书",
     "record_material": "登记记录材料",
     "assess": "裁量计算",
+    "correct_after_closing": "结案后补正",
 }
 
 SCHEMAS.update({
@@ -241,6 +242,10 @@ SCHEMAS.update({
     "record_document": {"documents": Field("documents", "文书", required=True)},
     "record_material": {"records": Field("records", "记录", required=True)},
     "assess": {"facts": Field("facts", "裁量事实", required=True), "item": Field("text", "执法事项编码")},
+    # after 结案 nothing on the case changes; a correction is a new event that says what was wrong and why
+    "correct_after_closing": {"correction": Field("longtext", "补正内容", required=True),
+                              "reason": _reason("补正的理由"),
+                              "refers_to": Field("int", "所补正的记录事件序号")},
 })
 
 # Review checks of law.md §2.3 (what the 法制股 looks at); a passed review confirms every one.

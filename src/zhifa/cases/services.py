@@ -48,9 +48,10 @@ from zhifa.law.penalties import PenaltyKind
 from zhifa.law.surcharge import late_payment_surcharge
 from zhifa.org.models import Agency, User
 from zhifa.prepared import Prepared, counted
+from zhifa.records.models import Event
 from zhifa.records.services import canonical, record
 
-from . import clocks
+from . import clocks, files
 from .facts import actor_for, case_facts, penalty_from_json, penalty_to_json, roles_of
 from .models import (
     Case,
@@ -304,6 +305,7 @@ def _take(s: _Step, key: str, request_hash: str, *, creating: bool = False) -> C
         problems = proc.check(facts, s.action, actor_for(s.actor))
         if not any(p.code == "action_not_available" for p in problems):
             problems += _check_more(s)
+    problems += files.check_entries(case, s.values)  # files named by records; the 音像记录 obligations
     if problems:
         raise StepRefused.of(problems)
     target = proc.State(case.state) if aux else proc.target_of(facts, s.action)
@@ -331,6 +333,7 @@ def _take(s: _Step, key: str, request_hash: str, *, creating: bool = False) -> C
                    subject=f"case:{case.pk}", payload=event_payload)
     s.step.event = event
     s.step.save(update_fields=["event"])
+    files.attach(case, s.records, actor=s.actor, step=s.step)
     return s.step
 
 
@@ -641,11 +644,20 @@ ACTION_EFFECTS: dict[str, Callable[[_Step], None]] = {
 # --- auxiliary actions -------------------------------------------------------------------------------------------
 
 OPEN_STATES = frozenset(proc.State) - proc.TERMINAL
+# 结案 (and 撤销立案, 不予立案, 归档) ends the case: its content and evidence no longer change (全过程记录, Art 47);
+# what was wrong is said by a new event, "结案后补正", that names the event it corrects and the reason.
+FINISHED_STATES = frozenset({proc.State.CLOSED, proc.State.WITHDRAWN}) | proc.TERMINAL
+CLOSED_RULE = Citation("《中华人民共和国行政处罚法》", "第四十七条",
+                       "全过程记录：结案后案件内容和证据不得更改，更正以补正记录附理由（国办发〔2018〕118号）")
 BEFORE_DECISION = proc.PRE_DECISION | {proc.State.CLUE, proc.State.ON_THE_SPOT, proc.State.SUSPENDED}
 
 
 def _active_handler(case: Case, user: User) -> CaseHandler | None:
     return CaseHandler.objects.filter(case=case, user=user, removed_on__isnull=True).first()
+
+
+def _was_handler(case: Case, user: User) -> bool:
+    return CaseHandler.objects.filter(case=case, user=user).exists()
 
 
 def _check_aux(s: _Step) -> list[RuleViolation]:
@@ -656,7 +668,17 @@ def _check_aux(s: _Step) -> list[RuleViolation]:
     label = AUX_ACTIONS[s.action]
     is_handler = _active_handler(case, actor) is not None
     states = BEFORE_DECISION if s.action in ("update_particulars", "assess", "add_handler") else OPEN_STATES
-    if state not in states:
+    if s.action == "correct_after_closing":
+        if state not in FINISHED_STATES:
+            out.append(_refuse("action_not_available", f"案件处于“{proc.STATE_LABELS[state]}”阶段，尚未结案，"
+                               "请直接办理相应步骤，不必补正", "action", CLOSED_RULE))
+        refers = v.get("refers_to")
+        if refers is not None and not Event.objects.filter(pk=refers, case_id=case.pk).exists():
+            out.append(_refuse("event_not_of_case", f"第 {refers} 号记录事件不是本案的事件", "refers_to", CLOSED_RULE))
+    elif state in FINISHED_STATES:
+        out.append(_refuse("case_finished", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能{label}；"
+                           "需要更正的，请登记“结案后补正”并写明理由", "action", CLOSED_RULE))
+    elif state not in states:
         out.append(_refuse("action_not_available", f"案件处于“{proc.STATE_LABELS[state]}”阶段，不能{label}", "action",
                            CASE_RULES))
     allowed = {
@@ -669,6 +691,7 @@ def _check_aux(s: _Step) -> list[RuleViolation]:
         "record_document": bool(roles & {"head", "reviewer", "clerk"}) or is_handler,
         "record_material": bool(roles & {"head", "reviewer", "clerk"}) or is_handler,
         "assess": bool(roles & {"head", "reviewer"}) or is_handler,
+        "correct_after_closing": bool(roles & {"head", "reviewer", "clerk"}) or _was_handler(case, actor),
     }[s.action]
     if not allowed:
         who = {"add_handler": "负责人或者主办人", "remove_handler": "负责人", "decide_approval": "负责人",
@@ -760,6 +783,7 @@ AUX_EFFECTS: dict[str, Callable[[_Step], None]] = {
     "record_document": lambda s: None,
     "record_material": lambda s: None,
     "assess": _aux_assess,
+    "correct_after_closing": lambda s: None,  # the step and its event are the correction
 }
 
 
@@ -810,6 +834,17 @@ def record_evidence(case_id: int, evidence: list, *, actor: User, idempotency_ke
                     today: date | None = None) -> CaseStep:
     """Evidence of the eight kinds of Art 46 (the table's 登记证据, during the investigation)."""
     return transition(case_id, A.RECORD_EVIDENCE, actor=actor, payload={"evidence": evidence},
+                      idempotency_key=idempotency_key, today=today)
+
+
+def correct_after_closing(case_id: int, correction: str, *, reason: str, actor: User, idempotency_key: str,
+                          refers_to: int | None = None, today: date | None = None) -> CaseStep:
+    """After 结案 the case does not change: a correction is a new step and event, with the reason and, where it
+    corrects one act, the number of that act's event."""
+    payload: dict[str, Any] = {"correction": correction, "reason": reason}
+    if refers_to is not None:
+        payload["refers_to"] = refers_to
+    return transition(case_id, "correct_after_closing", actor=actor, payload=payload,
                       idempotency_key=idempotency_key, today=today)
 
 
@@ -932,6 +967,7 @@ __all__ = [
     "action_label",
     "add_handler",
     "assess_case",
+    "correct_after_closing",
     "decide_approval",
     "declare_conflict",
     "handled_count",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case, head, lists, notifications, review
+from .views import case, files, head, lists, notifications, review
 from .views import chart as procedure_chart
 
 app_name = "cases"
@@ -20,4 +20,7 @@ urlpatterns = [
     path("<int:pk>/discussion/", head.discussion, name="discussion"),
     path("<int:pk>/act/<slug:action>/", case.act, name="act"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/files/", files.upload, name="upload_file"),
+    path("<int:pk>/files/<slug:digest>/", files.download, name="file"),
+    path("<int:pk>/files/<slug:digest>/custody/", files.custody, name="file_custody"),
 ]

@@ -516,6 +516,14 @@ RECORD_LABELS: Mapping[str, str] = MappingProxyType({
     "testing_notice": "检测、鉴定期间书面告知",
 })
 
+# What the two 音像记录 records need before they count (国办发〔2018〕118号, law.md §2.2): the case service checks
+# each entry against the case's uploaded files (zhifa.cases.files.check_entries); an entry that does not meet it
+# does not count as the record (records_present).
+AV_RULES: Mapping[str, str] = MappingProxyType({
+    "av_record": "须附本案已上传的音频或视频文件，并注明执法记录仪等设备编号（国办发〔2018〕118号，law.md §2.2）",
+    "av_record_or_reason": "须附音像记录文件，或写明未能录制的理由（国办发〔2018〕118号，law.md §2.2）",
+})
+
 # The eight kinds of evidence of Art 46, for the evidence register of a case.
 EVIDENCE_KINDS: Mapping[str, str] = MappingProxyType({
     "documentary": "书证",
@@ -1347,7 +1355,8 @@ def documents_present(facts: CaseFacts, actor: Actor, t: Transition) -> list[Rul
 
 def records_present(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
     """Every record the step requires exists on the case (Art 47 full-process record; law.md §2.2)."""
-    return [_v("record_missing", f"缺少记录：{RECORD_LABELS[r]}", "records", *t.basis)
+    return [_v("record_missing", f"缺少记录：{RECORD_LABELS[r]}" + (f"，{AV_RULES[r]}" if r in AV_RULES else ""),
+               "records", *t.basis)
             for r in t.records if r not in facts.records]
 
 
@@ -1829,7 +1838,8 @@ def chart_dot(procedure: Procedure | None = None) -> str:
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "CLOCK_CONDITIONS", "CLUE_SOURCES", "DECISION_LABELS",
+    "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "AV_RULES", "CLOCK_CONDITIONS", "CLUE_SOURCES",
+    "DECISION_LABELS",
     "DOCUMENT_LABELS", "EVIDENCE_KINDS", "EXCLUSIONS", "GUARDS", "INITIAL", "MCT_FORMATS", "PARTY_CLOCKS",
     "POLICY_CLOCKS", "PROCEDURE_LABELS", "RECORD_LABELS", "ROLES", "STATE_LABELS", "TABLE", "TERMINAL", "Action",
     "Actor", "Approval",

@@ -17,7 +17,7 @@ dozen rows per list that was most of the remaining cost.
     {% review_checks review %}              one review's checks
     {% reviewer review %}                   who did (or is to do) a review
     {% case_approvals approvals %} {% case_documents documents %} {% case_records records %}
-    {% case_timeline steps %}               the steps, in the order given
+    {% case_timeline steps file_names %}    the steps, in the order given, with the files of their records
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from html import escape
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
@@ -294,16 +295,36 @@ def case_records(records) -> SafeString:
 
 
 @register.simple_tag
-def case_timeline(steps) -> SafeString:
+def case_timeline(steps, file_names=None, uploads=()) -> SafeString:
     """The steps taken, in the order given (the case page: newest first): date, step, who, the stage reached, the
-    note."""
+    note, and the names of the files attached to the step's records (``file_names``: {step id: [names]}); the
+    files uploaded (``uploads``, EvidenceFile rows) between them, by time."""
     out = ['<ol class="timeline">']
+    attached = _e(gettext("附件："))
+    uploaded = gettext("上传文件")
+    separator = pgettext("list separator", "、")
+    # by day, then by time (a step's day is the day it was taken, which a loader of past cases sets)
+    pending = sorted(((timezone.localtime(f.uploaded_at).date(), f.uploaded_at, f) for f in uploads),
+                     key=lambda x: x[:2], reverse=True)
     for s in steps:
+        while pending and s.at is not None and pending[0][:2] > (s.on, s.at):
+            out.append(_upload_entry(pending.pop(0)[2], uploaded))
         moved = f' · <span class="muted">{_label(CaseStep, "to_state", s.to_state)}</span>' \
             if s.from_state != s.to_state else ""
         note = s.payload.get("note") if isinstance(s.payload, dict) else None
         note = f'<br><span class="muted">{_e(note)}</span>' if note else ""
+        names = (file_names or {}).get(s.pk)
+        if names:
+            note += f'<br><span class="muted">{attached}{_joined(names, separator)}</span>'
         out.append(f'<li><span class="nowrap">{_day(s.on)}</span> · <strong>{_e(s.label)}</strong> · '
                    f"{_name(s.actor)}{moved}{note}</li>")
+    out.extend(_upload_entry(f, uploaded) for *_, f in pending)
     out.append("</ol>")
     return mark_safe("".join(out))
+
+
+def _upload_entry(f, label: str) -> str:
+    day = timezone.localtime(f.uploaded_at).date()
+    device = f' · <span class="muted">{_e(f.device)}</span>' if f.device else ""
+    return (f'<li><span class="nowrap">{_day(day)}</span> · <strong>{_e(label)}</strong> · {_name(f.uploaded_by)} · '
+            f'{_e(f.original_name)}{device}</li>')

@@ -21,6 +21,7 @@ from zhifa.law.errors import RuleViolation
 from zhifa.org.models import User
 from zhifa.org.services import may_enforce
 from zhifa.parties.services import parties_visible_to
+from zhifa.records.dossier import may_export
 
 from .. import services
 from ..facts import case_facts, penalty_from_json, roles_of
@@ -34,7 +35,7 @@ CREATING = {A.REGISTER_CLUE.value, A.START_SUMMARY.value}
 # Bookkeeping acts offered on the case page, and who sees the button (the service decides in the end).
 AUX_BUTTONS = {
     "add_handler": None, "declare_conflict": None, "remove_handler": proc.HEAD, "decide_approval": proc.HEAD,
-    "record_document": None, "record_material": None, "update_particulars": None,
+    "record_document": None, "record_material": None, "update_particulars": None, "correct_after_closing": None,
 }
 _OUTCOMES = {o.value: label for o, label in OUTCOME_LABELS.items()}
 
@@ -52,9 +53,14 @@ def agency_people(case: Case) -> list[User]:
 @login_required
 @require_GET
 def case_detail(request, pk: int):
+    return case_page(request, case_or_404(request.user, pk))
+
+
+def case_page(request, case: Case, *, upload_form=None, status: int = 200):
+    """The case page (``upload_form``: the upload form with its errors, after a refused upload)."""
+    from .files import file_panel
     from .review import with_check_rows  # review.py imports this module
 
-    case = case_or_404(request.user, pk)
     user = request.user
     today = timezone.localdate()
     loaded: dict = {}
@@ -70,9 +76,11 @@ def case_detail(request, pk: int):
         actions.append({"code": action.value, "label": proc.ACTION_LABELS[action],
                         "missing": proc.missing(facts, action), "href": _action_href(case.pk, action.value)})
     same_agency = user.agency_id == case.agency_id
+    finished = proc.State(case.state) in services.FINISHED_STATES  # after 结案 only a correction (Art 47)
     aux = [{"code": code, "label": AUX_ACTIONS[code], "href": _action_href(case.pk, code)}
            for code, role in AUX_BUTTONS.items()
-           if is_open and same_agency and (role is None or role in roles)] if roles else []
+           if same_agency and (role is None or role in roles)
+           and (code == "correct_after_closing") == finished] if roles else []
     clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in display_order(loaded["clocks"])]
     assessment = case.assessment or None
     return render(request, "cases/detail.html", {
@@ -95,7 +103,9 @@ def case_detail(request, pk: int):
         "decided": _penalty_text(case.decided_penalty),
         "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
         "can_assess": is_open and same_agency,
-    })
+        "can_export_dossier": may_export(user, case, {h.user_id for h in loaded["handlers"] if h.removed_on is None}),
+        **file_panel(case, user, upload_form, handlers=loaded["handlers"]),
+    }, status=status)
 
 
 _PAYING = frozenset({A.COLLECT_ON_THE_SPOT.value, A.PAY.value})
@@ -176,7 +186,8 @@ def act(request, pk: int, action: str):
                                                                   proc.State(case.state), action)
     people = agency_people(case)
     kwargs = {"action": action, "people": people, "parties": parties_visible_to(user).order_by("name")[:500],
-              "items": item_choices(), "row": row, "today": today, "version": case.version}
+              "items": item_choices(), "row": row, "today": today, "version": case.version,
+              "case_files": case.files.order_by("uploaded_at", "id")}
     form = ActionForm(request.POST if request.method == "POST" else None, **kwargs)
     violations, conflict = [], None
     if request.method == "POST" and form.is_valid():

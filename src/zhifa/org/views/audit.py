@@ -19,13 +19,15 @@ from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from zhifa.law import procedure
-from zhifa.records.models import Event
+from zhifa.records import checks
+from zhifa.records.models import Event, Verification
 
 from .. import services
 from ..forms import AuditFilterForm
 from ..roles import ROLE_LABELS, Role
 
 PAGE_SIZE = 50
+VERIFICATIONS_SHOWN = 5
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Names of the actions this platform records (translatable); an unknown action shows its code.
@@ -94,7 +96,15 @@ ACTION_LABELS.update({
     "cases.record_document": "登记文书",
     "cases.record_material": "登记记录材料",
     "cases.assess": "裁量计算",
+    "cases.correct_after_closing": "结案后补正",
     "cases.notifications_raised": "发出期限提醒",  # zhifa.cases.notify.tick, not a step of a case
+    # a case's files (zhifa.cases.files): their chain of custody
+    "cases.file_uploaded": pgettext_lazy("audit action", "上传文件"),
+    "cases.file_attached": pgettext_lazy("audit action", "文件归入记录"),
+    "cases.file_downloaded": pgettext_lazy("audit action", "查看（下载）文件"),
+    "cases.file_digest_mismatch": pgettext_lazy("audit action", "文件摘要不符"),
+    "records.verified": pgettext_lazy("audit action", "完整性校验"),
+    "records.dossier_exported": pgettext_lazy("audit action", "导出电子卷宗"),
 })
 
 ACTION_PREFIXES = [
@@ -178,6 +188,8 @@ def event_list(request):
         next_query = params.urlencode()
     actions = sorted(ACTION_LABELS.items())
     return render(request, "org/audit_list.html", {
+        "verifications": list(Verification.objects.order_by("-started_at", "-id")[:VERIFICATIONS_SHOWN]),
+        "verify_interval": checks.interval().days,
         "form": form, "rows": rows, "next_query": next_query, "base_query": base,
         "paged": before.isdigit(), "prefixes": ACTION_PREFIXES, "actions": actions,
         "chosen_action": filters.get("action", ""), "active": "audit",
