@@ -1,7 +1,7 @@
 """Throughput of ``zhifa verify`` against the raw SM3 rate of this machine (issue 5: at least 50% of the raw rate
 for 1-KiB events).
 
-    .venv/bin/python bench/verify.py --cases 100000 [--engine sqlite|postgres] [--name DB] [--limit N]
+    .venv/bin/python bench/verify.py --cases 100000 [--engine sqlite|postgres] [--name DB] [--limit N] [--repeat 3]
     .venv/bin/python bench/verify.py --events 100000 [--engine sqlite|postgres]
 
 With ``--cases`` the database is one made by ``bench/generate.py`` (its cases' steps each wrote a hash-chained
@@ -9,17 +9,24 @@ event, about half a KiB of hashed text each). With ``--events`` it is ``bench_ev
 fewer) with N events of about 1 KiB through ``records.services.record`` — the application's own append, one
 transaction each, whose rate is printed too. Measured:
 
-- ``raw``: ``hashlib.new(alg)`` over previous hash + canonical JSON of 1-KiB events held in memory — what verifying
-  costs with no database and no decoding;
-- ``verify``: ``zhifa.records.verify.verify_events()`` over the stored chain (the first ``--limit`` events, or all),
-  reading value rows from the database in batches and re-computing each hash and link;
-- the ratio of the two rates, and the events' mean canonical size.
+- ``raw``: ``hashlib.new(alg)`` over previous hash + canonical JSON of 1-KiB events held in memory, in this one
+  process (one core) — what verifying costs with no database and no decoding;
+- ``sequential``: the whole chain checked in this process (``zhifa.records.verify._verify_sequential``: value rows
+  read in batches, each hash and link re-computed);
+- ``zhifa verify``: ``zhifa.records.verify.verify_events()`` as the command runs it — for a chain of at least
+  ``_PARALLEL_MIN`` events on a machine with two cores or more, this process reads the rows and checks the links
+  while worker processes re-compute the hashes (``_verify_parallel``); over the first ``--limit`` events, or all;
+- the ratio of each rate to the raw one, the events' mean canonical size, and the peak memory of this process and
+  of the workers (bounded: batches, not the whole chain).
+
+Each verify is timed ``--repeat`` times and the best run counts, as for the raw rate (all runs are printed).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
 import sys
 import time
 from datetime import UTC, datetime
@@ -71,6 +78,16 @@ def append(n: int) -> None:
     print(f"append: {n - have:,} events through record() in {elapsed:.1f} s = {(n - have) / elapsed:,.0f} events/s")
 
 
+def timed(verify_fn, repeat: int) -> tuple[object, list[float]]:
+    """The result of ``verify_fn()`` and the seconds each of ``repeat`` runs took."""
+    seconds = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = verify_fn()
+        seconds.append(time.perf_counter() - t)
+    return result, seconds
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group(required=True)
@@ -79,6 +96,9 @@ def main(argv=None) -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--name")
     parser.add_argument("--limit", type=int, help="verify only the first N events (a prefix of the chain)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each verify; the best counts (default 3)")
+    parser.add_argument("--parallel-min", type=int, help="check with worker processes from this many events "
+                                                         "(default: zhifa.records.verify._PARALLEL_MIN)")
     args = parser.parse_args(argv)
     name = args.name or (f"bench_{args.cases}" if args.cases else f"bench_events_{args.events}")
     if args.engine == "postgres":
@@ -93,7 +113,6 @@ def main(argv=None) -> None:
     from zhifa.records.services import algorithm, hashed_text
 
     alg = algorithm()
-    raw = max(raw_rate(alg) for _ in range(3))  # the best of three: the machine's rate, not its noise
     total = Event.objects.count()
     if not total:
         raise SystemExit("no events: generate the data first (bench/generate.py)")
@@ -101,24 +120,46 @@ def main(argv=None) -> None:
     sizes = [len(hashed_text(e.id, e.occurred_at.isoformat(), e.actor_id, e.actor_name, e.role, e.agency_id,
                              e.case_id, e.action, e.subject, e.payload).encode())
              for e in Event.objects.order_by("id")[:2000]]
-    rows = verify._rows
+    if args.parallel_min is not None:
+        verify._PARALLEL_MIN = args.parallel_min
+    batches = verify._batches
     if args.limit:  # a prefix of the chain: stop reading after ``limit`` rows
-        def limited(case_id=None):
-            for k, row in enumerate(rows(case_id)):
-                if k >= limit:
+        def limited(case_id=None, **kw):
+            left = limit
+            for batch in batches(case_id, **kw):
+                yield batch[:left]
+                left -= len(batch)
+                if left <= 0:
                     return
-                yield row
-        verify._rows = limited
-    t = time.perf_counter()
-    result = verify.verify_events()
-    elapsed = time.perf_counter() - t
-    verify._rows = rows
-    rate = result.checked / elapsed
-    print(f"{args.engine}: {total:,} events in the chain, {result.checked:,} verified in {elapsed:.1f} s"
+        verify._batches = limited
+        if limit < verify._PARALLEL_MIN:  # as verify_events would for a chain this short
+            verify._PARALLEL_MIN = total + 1
+    try:
+        path = "parallel" if verify._parallel() else "sequential"
+        seq_result, seq_seconds = timed(verify._verify_sequential, args.repeat)
+        result, seconds = timed(verify.verify_events, args.repeat)
+    finally:
+        verify._batches = batches
+    assert result == seq_result, (result, seq_result)
+    seq_rate, rate = seq_result.checked / min(seq_seconds), result.checked / min(seconds)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the raw rate's events in memory
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    raw = max(raw_rate(alg) for _ in range(3))  # the best of three: the machine's rate, not its noise
+
+    def runs(secs: list[float]) -> str:
+        return ", ".join(f"{result.checked / s:,.0f}" for s in secs)
+
+    print(f"{args.engine}: {total:,} events in the chain, {result.checked:,} verified in {min(seconds):.2f} s"
           f" ({'intact' if result.broken is None else result.broken.message})")
     print(f"hashed text per event (first 2,000): mean {sum(sizes) / len(sizes):.0f} bytes")
-    print(f"raw {alg} over 1-KiB events: {raw:,.0f} events/s")
-    print(f"zhifa verify: {rate:,.0f} events/s = {rate / raw:.0%} of raw (target ≥ {TARGET_RATIO:.0%})")
+    print(f"raw {alg} over 1-KiB events, one core: {raw:,.0f} events/s")
+    print(f"sequential (one process): {seq_rate:,.0f} events/s = {seq_rate / raw:.0%} of raw"
+          f"  [runs: {runs(seq_seconds)}]")
+    helpers = verify._worker_count()
+    how = f"parallel: {helpers} worker{'s' if helpers > 1 else ''} and this process" if path == "parallel" else path
+    print(f"zhifa verify ({how}): {rate:,.0f} events/s"
+          f" = {rate / raw:.0%} of raw (target ≥ {TARGET_RATIO:.0%})  [runs: {runs(seconds)}]")
+    print(f"peak memory: this process {peak:,.0f} MiB, a worker {workers:,.0f} MiB")
 
 
 if __name__ == "__main__":

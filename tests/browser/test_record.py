@@ -68,11 +68,10 @@ def test_the_audit_administrator_sees_a_failed_check_and_is_alerted(live_server,
 
 def test_an_officer_uploads_a_recording_and_the_head_exports_the_case_file(live_server, page, zhang, li, head,  # noqa: F811
                                                                              party, settings, tmp_path):  # noqa: F811
+    from tests.cases.test_walks import open_general
     from zhifa.cases.demo import demo_mp4
     from zhifa.records import dossier, dossier_check
     from zhifa.records.models import Event
-
-    from tests.cases.test_walks import open_general
 
     settings.ZHIFA_DOSSIER_KEY = tmp_path / "keys" / "dossier-ed25519.pem"
     public = dossier.generate_key().public.read_bytes()

@@ -13,10 +13,11 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zhifa.records import verify
 from zhifa.records.models import Event
 from zhifa.records.services import GENESIS, canonical, hashed_text, record
 from zhifa.records.triggers import lifted
-from zhifa.records.verify import verify_events
+from zhifa.records.verify import Result, verify_events
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,8 @@ def _verify(*args) -> str:
 def test_an_untouched_chain_verifies(chain):
     result = verify_events()
     assert result.broken is None and result.checked == len(chain) and result.last_hash == chain[-1].hash
-    assert f"事件 {len(chain)} 个" in _verify() and chain[-1].hash in _verify()
+    out = _verify()  # each run is itself recorded (records.verified), after the events it checked
+    assert f"事件 {len(chain)} 个" in out and chain[-1].hash in out
     assert "案件 101 的事件 4 个" in _verify("--case", str(CASE_A))
     assert verify_events(CASE_B).checked == 4 and verify_events(999).checked == 0
 
@@ -137,3 +139,128 @@ def test_the_written_out_text_is_the_canonical_json(pk, when, actor, name, role,
     fields = {"id": pk, "occurred_at": when, "actor": actor, "actor_name": name, "role": role, "agency": agency,
               "case": case, "action": action, "subject": subject, "payload": payload}
     assert hashed_text(pk, when, actor, name, role, agency, case, action, subject, payload) == canonical(fields)
+
+
+# --- the parallel check (worker processes for long chains) gives what the sequential one gives ----------------
+
+@pytest.fixture
+def long_chain(monkeypatch):
+    """Sixty events, read ten at a time and handed to the workers seven at a time, so a break can fall anywhere in
+    a batch, a chunk, or between them."""
+    monkeypatch.setattr(verify, "_BATCH", 10)
+    monkeypatch.setattr(verify, "_CHUNK", 7)
+    return [record("cases.inspect", case_id=CASE_A + k % 3, subject=f"case:{CASE_A + k % 3}",
+                   payload={"k": k, "说明": "检查" * (k % 5)}) for k in range(60)]
+
+
+# (workers, chunks a worker holds): one worker, this process hashing what it cannot take (the default on two
+# cores); two workers; every chunk handed to a worker; every chunk hashed here
+_SHARES = [(1, 3), (2, 2), (2, 100), (1, 0)]
+
+
+def _both() -> Result:
+    """The sequential check's result, which the parallel one gives in each way of sharing the work."""
+    sequential = verify._verify_sequential()
+    for workers, depth in _SHARES:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(verify, "_DEPTH", depth)
+            assert verify._verify_parallel(workers) == sequential, (workers, depth)
+    return sequential
+
+
+def _swap(a: int, b: int) -> None:
+    t = Event._meta.db_table
+    _sql(f"UPDATE {t} SET id = %s WHERE id = %s", [-1, a])
+    _sql(f"UPDATE {t} SET id = %s WHERE id = %s", [a, b])
+    _sql(f"UPDATE {t} SET id = %s WHERE id = %s", [b, -1])
+
+
+def _change(pk: int) -> None:
+    _sql(f"UPDATE {Event._meta.db_table} SET payload = %s WHERE id = %s", ['{"k":-1}', pk])
+
+
+def _delete(pk: int) -> None:
+    _sql(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [pk])
+
+
+def _relink(pk: int) -> None:
+    _sql(f"UPDATE {Event._meta.db_table} SET prev_hash = %s WHERE id = %s", ["f" * 64, pk])
+
+
+@pytest.mark.parametrize("tamper, kind", [
+    ([], None),
+    ([(_change, 1)], "content"),
+    ([(_change, 7)], "content"),  # the last of the first chunk
+    ([(_change, 8)], "content"),  # the first of the second
+    ([(_change, 60)], "content"),
+    ([(_delete, 11)], "gap"),  # the first of the second batch
+    ([(_delete, 1)], "gap"),
+    ([(_relink, 30)], "link"),
+    ([(_relink, 35), (_change, 34)], "content"),  # a content break just before a link break, in the same chunk
+    ([(_relink, 22), (_change, 23)], "link"),  # the link break first, a content break after it
+    ([(_change, 40), (_delete, 55)], "content"),  # the content break chunks before the gap
+    ([(_delete, 20), (_change, 44)], "gap"),
+])
+def test_the_parallel_check_finds_the_same_first_break(long_chain, tamper, kind):
+    for how, pk in tamper:
+        how(pk)
+    result = _both()
+    assert (result.broken.kind if result.broken else None) == kind
+    if kind is None:
+        assert result.checked == 60 and result.last_hash == long_chain[-1].hash
+
+
+def test_the_parallel_check_finds_the_same_first_break_of_swapped_events(long_chain):
+    _swap(14, 15)
+    assert _both().broken.event_id == 14
+
+
+def test_rows_too_large_for_a_shared_slot_go_through_the_pipe(long_chain, monkeypatch):
+    monkeypatch.setattr(verify, "_SLOT", 200)
+    _change(50)
+    assert _both().broken.event_id == 50
+
+
+@pytest.mark.parametrize("workers, depth", _SHARES)
+def test_a_worker_error_is_raised_as_the_sequential_check_raises_it(long_chain, monkeypatch, workers, depth):
+    monkeypatch.setattr(verify, "_DEPTH", depth)
+    _sql(f"UPDATE {Event._meta.db_table} SET algorithm = %s WHERE id = %s", ["nohash", 45])
+    with pytest.raises(ValueError):
+        verify._verify_sequential()
+    with pytest.raises(ValueError):
+        verify._verify_parallel(workers)
+    _change(30)  # a break before it: the break, not the error, in both
+    assert _both().broken.event_id == 30
+
+
+def test_the_parallel_check_reads_the_time_as_the_sequential_one(long_chain, monkeypatch):
+    """Workers get PostgreSQL's time as microseconds since the epoch (cheaper to pickle than a datetime), SQLite's
+    as its stored text: the same text as ``record`` hashed, down to a time without microseconds (``isoformat``
+    leaves them out)."""
+    from zhifa.records import services
+
+    class OnTheSecond(services.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return super().now(tz).replace(microsecond=0)
+
+    monkeypatch.setattr(services, "datetime", OnTheSecond)
+    record("cases.inspect", case_id=CASE_A, payload={"k": "on the second"})
+    assert _both().broken is None
+    assert verify._utc_text(0) == "1970-01-01T00:00:00+00:00"
+    when = long_chain[3].occurred_at
+    micros = (when - verify._EPOCH) // verify.timedelta(microseconds=1)
+    assert verify._utc_text(micros) == verify._utc_text(when)
+
+
+def test_a_long_chain_is_checked_by_the_workers(long_chain, monkeypatch):
+    monkeypatch.setattr(verify, "_PARALLEL_MIN", 50)
+    monkeypatch.setattr(verify.threading, "active_count", lambda: 1)
+    calls = []
+    monkeypatch.setattr(verify, "_verify_parallel", lambda: calls.append(1) or verify._verify_sequential())
+    verify_events()
+    assert calls
+    monkeypatch.setattr(verify, "_PARALLEL_MIN", 61)  # shorter than that: here
+    calls.clear()
+    verify_events()
+    assert not calls
