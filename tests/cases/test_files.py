@@ -524,3 +524,59 @@ def test_sniff_reads_the_content():
     for bad in (b"MZ" + bytes(10), b"\x7fELF", b"#!/usr/bin/env python\n", "中文".encode("gbk") * 10):
         with pytest.raises(files.FileRefused):
             files.sniff(bad, "x")
+
+
+# --- which steps need an 音像记录 is the agency's policy (record.av_steps) ------------------------------------------
+
+# (the agency's policy value, or None for the default; does 现场检查 without any 音像记录 go through?)
+AV_POLICY = [
+    (None, False),                    # default: every step of 国办发〔2018〕118号's "根据实际情况" list
+    (["inspect", "hold_hearing"], False),
+    (["hold_hearing", "serve_by_public_notice"], True),  # 现场检查 left out: no recording, no reason needed
+    ([], True),
+]
+
+
+@pytest.mark.parametrize(("value", "goes_through"), AV_POLICY)
+def test_which_steps_need_an_av_record_is_policy(investigating, zhang, value, goes_through):
+    from zhifa.catalog.models import PolicyValue
+
+    if value is not None:
+        PolicyValue.objects.create(key="record.av_steps", agency=investigating.agency, value=value,
+                                   effective_from=D(2026, 1, 1), citation="本机关音像记录事项清单")
+    do = lambda: services.transition(investigating.pk, A.INSPECT, actor=zhang, idempotency_key=key(),  # noqa: E731
+                                     today=D(2026, 3, 6),
+                                     payload={"credentials_shown": True, "documents": ["inspection_record"]})
+    if goes_through:
+        assert do().action == "inspect"
+    else:
+        with pytest.raises(services.StepRefused) as err:
+            do()
+        assert "record_missing" in err.value.codes and "国办发〔2018〕118号" in err.value.message
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    (["seize"], "查封、扣押一律须全程音像记录"),  # the full recording of seizures is not the agency's to waive
+    (["interview"], "不能设定音像记录的步骤"),
+    ("inspect", "步骤代码的列表"),
+])
+def test_the_av_policy_refuses_what_it_cannot_set(value, problem):
+    from zhifa.cases.policies import AV_PARAMETER
+    from zhifa.law.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as err:
+        AV_PARAMETER.check(value)
+    assert problem in err.value.message
+
+
+def test_seizure_needs_its_full_recording_whatever_the_policy(investigating, zhang, head):
+    from zhifa.catalog.models import PolicyValue
+
+    PolicyValue.objects.create(key="record.av_steps", agency=investigating.agency, value=[],
+                               effective_from=D(2026, 1, 1))
+    services.decide_approval(investigating.pk, "seizure", actor=head, idempotency_key=key(), today=D(2026, 3, 6))
+    with pytest.raises(services.StepRefused) as err:
+        services.transition(investigating.pk, A.SEIZE, actor=zhang, idempotency_key=key(), today=D(2026, 3, 6),
+                            payload={"credentials_shown": True,
+                                     "documents": ["seizure_decision", "item_list", "inspection_record"]})
+    assert "record_missing" in err.value.codes

@@ -341,6 +341,7 @@ def case_facts(case: Case, *, today: date, declared: Mapping[str, bool] | None =
         collective_discussion_held=case.collective_discussion_held,
         approvals=approvals,
         decision_extensions_allowed=policy("case.decision_extensions", case.agency, today),
+        av_steps=frozenset(policy("record.av_steps", case.agency, today)),
         decision_extensions_used=sum(c.extensions for c in clocks if c.code == "decision"),
         seizure_extended=any(c.extended for c in clocks if c.code == "seizure" and c.stopped_on is None),
         decision_served_on=case.decision_served_on,

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from zhifa.catalog.policies import PARAMETERS, Parameter, value_of
+from zhifa.law import procedure as proc
 
 PROCEDURE_BASIS = ("《中华人民共和国行政处罚法》第五十四条、第六十条；文化和旅游部门规章的立案、办案期限规则"
                    "（law.md §3.2 [U]，未核实，由本机关设定）")
@@ -93,9 +94,34 @@ CASE_PARAMETERS: tuple[Parameter, ...] = (
 )
 
 
+AV_BASIS = ("国办发〔2018〕118号（现场执法、调查取证、举行听证、留置送达和公告送达等，根据实际情况进行音像记录；"
+            "law.md §2.2，[U] 全国性文本未核实，各地音像记录事项清单）")
+
+
+def _av_steps(value: Any) -> list[str]:
+    from zhifa.law.errors import RuleViolation
+
+    allowed = {a.value: proc.ACTION_LABELS[a] for a in sorted(proc.AV_POLICY_STEPS)}
+    known = "、".join(f"{code}（{label}）" for code, label in allowed.items())
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleViolation("policy_shape", f"取值应为步骤代码的列表，可选：{known}", "value")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise RuleViolation("policy_range", f"不能设定音像记录的步骤：{'、'.join(unknown)}；可选：{known}"
+                            "（查封、扣押一律须全程音像记录，不在此列）", "value")
+    return sorted(set(value))
+
+
+AV_PARAMETER = Parameter(
+    "record.av_steps", "须有音像记录的步骤", sorted(a.value for a in proc.AV_POLICY_STEPS), "步骤", AV_BASIS,
+    "列出的步骤办理时须附音像记录文件，或写明未能录制的理由（国办发〔2018〕118号“根据实际情况进行音像记录”）；"
+    "未列出的步骤不要求。可选：现场检查、先行登记保存、举行听证、公告送达、当场处罚。查封、扣押一律须附全程音像记录"
+    "并注明设备编号，不受本参数影响。", _av_steps)
+
+
 def register() -> None:
     """Add the case parameters to the catalog's register (idempotent)."""
-    for p in CASE_PARAMETERS:
+    for p in (*CASE_PARAMETERS, AV_PARAMETER):
         PARAMETERS.setdefault(p.key, p)
 
 

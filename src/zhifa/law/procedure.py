@@ -524,6 +524,12 @@ AV_RULES: Mapping[str, str] = MappingProxyType({
     "av_record_or_reason": "须附音像记录文件，或写明未能录制的理由（国办发〔2018〕118号，law.md §2.2）",
 })
 
+# The steps whose 音像记录 is "as circumstances require" (国办发〔2018〕118号; law.md §2.2 [U] as national text): each
+# needs an 音像记录 or the written reason for its absence unless the agency's policy (``record.av_steps``) leaves
+# it out. 查封、扣押 always need the full recording (``av_record``) and are not in this set.
+AV_POLICY_STEPS = frozenset({Action.INSPECT, Action.PRESERVE, Action.HOLD_HEARING, Action.SERVE_BY_PUBLIC_NOTICE,
+                             Action.DECIDE_ON_THE_SPOT})
+
 # The eight kinds of evidence of Art 46, for the evidence register of a case.
 EVIDENCE_KINDS: Mapping[str, str] = MappingProxyType({
     "documentary": "书证",
@@ -751,6 +757,7 @@ class CaseFacts:
 
     # extensions
     decision_extensions_allowed: int = 0  # policy (Art 60; MCT rule [U])
+    av_steps: frozenset[str] | None = None  # policy record.av_steps: AV_POLICY_STEPS that need an 音像记录 (None: all)
     decision_extensions_used: int = 0
     seizure_extended: bool = False
 
@@ -1354,10 +1361,17 @@ def documents_present(facts: CaseFacts, actor: Actor, t: Transition) -> list[Rul
 
 
 def records_present(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
-    """Every record the step requires exists on the case (Art 47 full-process record; law.md §2.2)."""
+    """Every record the step requires exists on the case (Art 47 full-process record; law.md §2.2). The
+    "as circumstances require" 音像记录 of :data:`AV_POLICY_STEPS` is required where the agency's policy
+    (``facts.av_steps``) lists the step; a step it leaves out needs no 音像记录 (and no reason)."""
     return [_v("record_missing", f"缺少记录：{RECORD_LABELS[r]}" + (f"，{AV_RULES[r]}" if r in AV_RULES else ""),
                "records", *t.basis)
-            for r in t.records if r not in facts.records]
+            for r in t.records if r not in facts.records and not _av_waived(facts, t, r)]
+
+
+def _av_waived(facts: CaseFacts, t: Transition, record: str) -> bool:
+    return (record == "av_record_or_reason" and facts.av_steps is not None and t.action in AV_POLICY_STEPS
+            and t.action.value not in facts.av_steps)
 
 
 def summary_eligible_guard(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:
@@ -1838,8 +1852,8 @@ def chart_dot(procedure: Procedure | None = None) -> str:
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "AV_RULES", "CLOCK_CONDITIONS", "CLUE_SOURCES",
-    "DECISION_LABELS",
+    "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "AV_POLICY_STEPS", "AV_RULES", "CLOCK_CONDITIONS",
+    "CLUE_SOURCES", "DECISION_LABELS",
     "DOCUMENT_LABELS", "EVIDENCE_KINDS", "EXCLUSIONS", "GUARDS", "INITIAL", "MCT_FORMATS", "PARTY_CLOCKS",
     "POLICY_CLOCKS", "PROCEDURE_LABELS", "RECORD_LABELS", "ROLES", "STATE_LABELS", "TABLE", "TERMINAL", "Action",
     "Actor", "Approval",
