@@ -155,3 +155,23 @@ def test_timeline(payload):
     assert (f'<br><span class="muted">{EVIL_OUT}</span>' in html) == (payload == {"note": EVIL})
     assert f"<strong>{steps[1].label}</strong> · zhifa02</li></ol>" in html  # no change of stage: none shown
     assert EVIL not in html
+
+
+def test_timeline_shows_each_steps_record_documents_and_files():
+    """Issue 5 §7: who did what when, with the step's event number and the documents, records and files it
+    registered."""
+    actor = User(username="zhifa01", full_name="张三")
+    step = CaseStep(pk=7, event_id=42, action="inspect", from_state="investigating", to_state="investigating",
+                    on=date(2026, 1, 3), actor=actor, payload={})
+    other = CaseStep(pk=8, action="interview", from_state="investigating", to_state="investigating",
+                     on=date(2026, 1, 4), actor=actor, payload={})
+    docs = [CaseDocument(title="现场检查笔录", number=EVIL, step_id=7), CaseDocument(title="不相干", step_id=9)]
+    recs = [CaseRecord(code="av_record_or_reason", step_id=7),
+            CaseRecord(code="evidence", evidence_kind="audio_visual", step_id=7), CaseRecord(code="evidence")]
+    html = tags.case_timeline([other, step], {7: ["录像.mp4"]}, (), docs, recs)
+    first, second = html.split("</li>")[:2]
+    assert "#" not in first and "文书" not in first  # the other step: no event number given, nothing registered
+    assert '<span class="muted mono" title="全过程记录中的事件序号">#42</span>' in second
+    assert f"文书：现场检查笔录（{EVIL_OUT}）<" in second and "不相干" not in html
+    assert "记录：音像记录（或未能录制的书面理由）、证据材料（第四十六条所列证据）（视听资料）<" in second
+    assert "附件：录像.mp4" in second and EVIL not in html

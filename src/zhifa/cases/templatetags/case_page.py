@@ -295,12 +295,29 @@ def case_records(records) -> SafeString:
 
 
 @register.simple_tag
-def case_timeline(steps, file_names=None, uploads=()) -> SafeString:
+def case_timeline(steps, file_names=None, uploads=(), documents=(), records=()) -> SafeString:
     """The steps taken, in the order given (the case page: newest first): date, step, who, the stage reached, the
-    note, and the names of the files attached to the step's records (``file_names``: {step id: [names]}); the
-    files uploaded (``uploads``, EvidenceFile rows) between them, by time."""
+    note, the documents and records registered with the step (``documents``, ``records``: the case's rows), the
+    names of the files attached to the step's records (``file_names``: {step id: [names]}) and the number of the
+    step's event in the full-process record; the files uploaded (``uploads``, EvidenceFile rows) between them, by
+    time."""
     out = ['<ol class="timeline">']
     attached = _e(gettext("附件："))
+    with_documents, with_records = _e(gettext("文书：")), _e(gettext("记录："))
+    numbered = pgettext("document number after a title", "（%(number)s）")
+    kinded = pgettext("evidence kind after a record", "（%(kind)s）")
+    docs_of: dict[int, list[str]] = {}
+    for d in documents:
+        if d.step_id is not None:
+            docs_of.setdefault(d.step_id, []).append(
+                f"{_e(d.title)}{_words(numbered, number=d.number) if d.number else ''}")
+    records_of: dict[int, list[str]] = {}
+    for r in records:
+        if r.step_id is not None:
+            kind = _words(kinded, kind=_labels(CaseRecord, "evidence_kind").get(r.evidence_kind, r.evidence_kind)) \
+                if r.evidence_kind else ""
+            records_of.setdefault(r.step_id, []).append(f"{_label(CaseRecord, 'code', r.code)}{kind}")
+    event_title = _e(gettext("全过程记录中的事件序号"))
     uploaded = gettext("上传文件")
     separator = pgettext("list separator", "、")
     # by day, then by time (a step's day is the day it was taken, which a loader of past cases sets)
@@ -313,11 +330,16 @@ def case_timeline(steps, file_names=None, uploads=()) -> SafeString:
             if s.from_state != s.to_state else ""
         note = s.payload.get("note") if isinstance(s.payload, dict) else None
         note = f'<br><span class="muted">{_e(note)}</span>' if note else ""
+        if s.pk in docs_of:
+            note += f'<br><span class="muted">{with_documents}{_e(separator).join(docs_of[s.pk])}</span>'
+        if s.pk in records_of:
+            note += f'<br><span class="muted">{with_records}{_e(separator).join(records_of[s.pk])}</span>'
         names = (file_names or {}).get(s.pk)
         if names:
             note += f'<br><span class="muted">{attached}{_joined(names, separator)}</span>'
+        event = f' <span class="muted mono" title="{event_title}">#{s.event_id}</span>' if s.event_id else ""
         out.append(f'<li><span class="nowrap">{_day(s.on)}</span> · <strong>{_e(s.label)}</strong> · '
-                   f"{_name(s.actor)}{moved}{note}</li>")
+                   f"{_name(s.actor)}{moved}{event}{note}</li>")
     out.extend(_upload_entry(f, uploaded) for *_, f in pending)
     out.append("</ol>")
     return mark_safe("".join(out))
