@@ -406,13 +406,9 @@ def may_upload(case: Case, user, *, active_handlers: Iterable[int] | None = None
     return _active_handler(case, user) is not None
 
 
-# 结案 (and 撤销立案, 不予立案, 归档) ends the case: as for the case service's bookkeeping acts, nothing is added.
-FINISHED_STATES = frozenset({proc.State.CLOSED, proc.State.WITHDRAWN}) | proc.TERMINAL
-
-
 def accepts_files(case: Case) -> bool:
-    """May files still be added to the case (it is not closed, withdrawn, not filed or archived)?"""
-    return proc.State(case.state) not in FINISHED_STATES
+    """May files still be added to the case (it is not closed, withdrawn, not filed or archived: proc.FINISHED)?"""
+    return proc.State(case.state) not in proc.FINISHED
 
 
 def _check_case(case: Case, actor) -> None:
@@ -421,7 +417,7 @@ def _check_case(case: Case, actor) -> None:
         raise FileRefused("case_closed",
                           f"案件已{proc.STATE_LABELS[state]}：结案后案件内容和证据不得更改，不能再上传文件", "file",
                           CLOSED_RULE)
-    if state in FINISHED_STATES:
+    if state in proc.FINISHED:
         raise FileRefused("case_closed", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能上传文件",
                           "file", CLOSED_RULE)
     if not may_upload(case, actor):

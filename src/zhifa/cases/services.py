@@ -646,7 +646,6 @@ ACTION_EFFECTS: dict[str, Callable[[_Step], None]] = {
 OPEN_STATES = frozenset(proc.State) - proc.TERMINAL
 # 结案 (and 撤销立案, 不予立案, 归档) ends the case: its content and evidence no longer change (全过程记录, Art 47);
 # what was wrong is said by a new event, "结案后补正", that names the event it corrects and the reason.
-FINISHED_STATES = frozenset({proc.State.CLOSED, proc.State.WITHDRAWN}) | proc.TERMINAL
 CLOSED_RULE = Citation("《中华人民共和国行政处罚法》", "第四十七条",
                        "全过程记录：结案后案件内容和证据不得更改，更正以补正记录附理由（国办发〔2018〕118号）")
 BEFORE_DECISION = proc.PRE_DECISION | {proc.State.CLUE, proc.State.ON_THE_SPOT, proc.State.SUSPENDED}
@@ -669,13 +668,13 @@ def _check_aux(s: _Step) -> list[RuleViolation]:
     is_handler = _active_handler(case, actor) is not None
     states = BEFORE_DECISION if s.action in ("update_particulars", "assess", "add_handler") else OPEN_STATES
     if s.action == "correct_after_closing":
-        if state not in FINISHED_STATES:
+        if state not in proc.FINISHED:
             out.append(_refuse("action_not_available", f"案件处于“{proc.STATE_LABELS[state]}”阶段，尚未结案，"
                                "请直接办理相应步骤，不必补正", "action", CLOSED_RULE))
         refers = v.get("refers_to")
         if refers is not None and not Event.objects.filter(pk=refers, case_id=case.pk).exists():
             out.append(_refuse("event_not_of_case", f"第 {refers} 号记录事件不是本案的事件", "refers_to", CLOSED_RULE))
-    elif state in FINISHED_STATES:
+    elif state in proc.FINISHED:
         out.append(_refuse("case_finished", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能{label}；"
                            "需要更正的，请登记“结案后补正”并写明理由", "action", CLOSED_RULE))
     elif state not in states:

@@ -258,6 +258,9 @@ INITIAL: Mapping[Procedure, State] = MappingProxyType({
 })
 # States no step leaves (the end of a case's life in this table).
 TERMINAL = frozenset({State.ARCHIVED, State.NOT_FILED})
+# A case that has ended (结案, 撤销立案, 不予立案, 归档): its content and evidence no longer change (Art 47); only
+# 归档 and a correction (结案后补正) follow.
+FINISHED = frozenset({State.CLOSED, State.WITHDRAWN}) | TERMINAL
 
 # The general-procedure states between 立案 and the decision: suspension, extension and the excluded periods
 # apply here.
@@ -1852,12 +1855,52 @@ def chart_dot(procedure: Procedure | None = None) -> str:
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTOR_GUARDS", "APPROVAL_LABELS", "AV_POLICY_STEPS", "AV_RULES", "CLOCK_CONDITIONS",
-    "CLUE_SOURCES", "DECISION_LABELS",
-    "DOCUMENT_LABELS", "EVIDENCE_KINDS", "EXCLUSIONS", "GUARDS", "INITIAL", "MCT_FORMATS", "PARTY_CLOCKS",
-    "POLICY_CLOCKS", "PROCEDURE_LABELS", "RECORD_LABELS", "ROLES", "STATE_LABELS", "TABLE", "TERMINAL", "Action",
-    "Actor", "Approval",
-    "CaseFacts", "DecisionKind", "Exclusion", "Handler", "Penalty", "PolicyClock", "Procedure", "State", "Transition",
-    "available_actions", "chart", "chart_dot", "check", "clock_binds", "clocks_started", "hearing_request_end",
-    "missing", "payment_end", "statement_window_end", "target_of", "transition_for", "transitions_from",
+    "ACTION_LABELS",
+    "ACTOR_GUARDS",
+    "APPROVAL_LABELS",
+    "AV_POLICY_STEPS",
+    "AV_RULES",
+    "CLOCK_CONDITIONS",
+    "CLUE_SOURCES",
+    "DECISION_LABELS",
+    "DOCUMENT_LABELS",
+    "EVIDENCE_KINDS",
+    "EXCLUSIONS",
+    "FINISHED",
+    "GUARDS",
+    "INITIAL",
+    "MCT_FORMATS",
+    "PARTY_CLOCKS",
+    "POLICY_CLOCKS",
+    "PROCEDURE_LABELS",
+    "RECORD_LABELS",
+    "ROLES",
+    "STATE_LABELS",
+    "TABLE",
+    "TERMINAL",
+    "Action",
+    "Actor",
+    "Approval",
+    "CaseFacts",
+    "DecisionKind",
+    "Exclusion",
+    "Handler",
+    "Penalty",
+    "PolicyClock",
+    "Procedure",
+    "State",
+    "Transition",
+    "available_actions",
+    "chart",
+    "chart_dot",
+    "check",
+    "clock_binds",
+    "clocks_started",
+    "hearing_request_end",
+    "missing",
+    "payment_end",
+    "statement_window_end",
+    "target_of",
+    "transition_for",
+    "transitions_from",
 ]

@@ -76,7 +76,7 @@ def case_page(request, case: Case, *, upload_form=None, status: int = 200):
         actions.append({"code": action.value, "label": proc.ACTION_LABELS[action],
                         "missing": proc.missing(facts, action), "href": _action_href(case.pk, action.value)})
     same_agency = user.agency_id == case.agency_id
-    finished = proc.State(case.state) in services.FINISHED_STATES  # after 结案 only a correction (Art 47)
+    finished = proc.State(case.state) in proc.FINISHED  # after 结案 only a correction (Art 47)
     aux = [{"code": code, "label": AUX_ACTIONS[code], "href": _action_href(case.pk, code)}
            for code, role in AUX_BUTTONS.items()
            if same_agency and (role is None or role in roles)
