@@ -105,3 +105,28 @@ def test_the_case_page_offers_only_the_correction_once_closed(closed, clerk, as_
     assert f"/cases/{closed.pk}/act/record_material" not in page
     form = client.get(f"/cases/{closed.pk}/act/correct_after_closing/")
     assert form.status_code == 200 and "补正的理由" in form.content.decode()
+
+
+def test_neither_a_correction_nor_the_archiving_adds_to_a_closed_case(closed, clerk, zhang):
+    """The correction and 归档 are the only steps after 结案; neither registers documents, records or evidence, and a
+    file of the case is not re-attached."""
+    from zhifa.cases import files
+    from zhifa.cases.models import EvidenceFile
+
+    from .helpers import av_file
+
+    before = (CaseRecord.objects.filter(case=closed).count(), CaseDocument.objects.filter(case=closed).count())
+    for name, value in (("records", [{"code": "payment_proof", "description": "补"}]),
+                        ("documents", ["service_receipt"])):
+        err = refused(closed, "correct_after_closing", clerk, D(2026, 5, 25), correction="补", reason="漏登",
+                      **{name: value})
+        assert "case_finished" in codes(err) and "第四十七条" in cited(err, "case_finished")
+    err = refused(closed, "correct_after_closing", clerk, D(2026, 5, 25), correction="补", reason="漏登",
+                  evidence=[{"kind": "documentary", "description": "补"}])
+    assert codes(err) == {"payload_unknown_field"}  # a correction carries no evidence at all
+    err = refused(closed, A.ARCHIVE, clerk, D(2026, 5, 26), records=[{"code": "payment_proof", "description": "补"}])
+    assert "case_finished" in codes(err)
+    assert before == (CaseRecord.objects.filter(case=closed).count(), CaseDocument.objects.filter(case=closed).count())
+    with pytest.raises(files.FileRefused, match="不得更改"):
+        av_file(closed, zhang)
+    assert not EvidenceFile.objects.filter(case=closed).exists()

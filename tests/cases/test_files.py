@@ -26,7 +26,7 @@ from zhifa.law import procedure as proc
 from zhifa.records.models import Event
 from zhifa.records.services import algorithm
 
-from .helpers import AV_REASON, key, step
+from .helpers import AV_REASON, key, refused, step
 from .test_walks import open_general
 
 pytestmark = pytest.mark.django_db
@@ -580,3 +580,23 @@ def test_seizure_needs_its_full_recording_whatever_the_policy(investigating, zha
                             payload={"credentials_shown": True,
                                      "documents": ["seizure_decision", "item_list", "inspection_record"]})
     assert "record_missing" in err.value.codes
+
+
+def test_each_step_needs_its_own_av_record(investigating, zhang, head):
+    """An earlier step's recording does not stand for a later one (国办发〔2018〕118号): a second 现场检查 and a
+    second 查封 each need their own."""
+    step(investigating, A.INSPECT, zhang, D(2026, 3, 6), credentials_shown=True, documents=["inspection_record"],
+         records=[{"code": "av_record_or_reason", "file_hash": _recording(investigating, zhang).digest}])
+    err = refused(investigating, A.INSPECT, zhang, D(2026, 3, 7), credentials_shown=True,
+                  documents=["inspection_record"])
+    assert "record_missing" in err.codes and "此前步骤的音像记录不能代替" in err.message
+    step(investigating, A.INSPECT, zhang, D(2026, 3, 7), credentials_shown=True, documents=["inspection_record"],
+         records=[AV_REASON])
+    seize = {"credentials_shown": True, "documents": ["seizure_decision", "item_list", "inspection_record"]}
+    services.decide_approval(investigating.pk, "seizure", actor=head, idempotency_key=key(), today=D(2026, 3, 8))
+    step(investigating, A.SEIZE, zhang, D(2026, 3, 8), **seize,
+         records=[{"code": "av_record", "file_hash": _recording(investigating, zhang, device="PY-DSJ-03").digest}])
+    err = refused(investigating, A.SEIZE, zhang, D(2026, 3, 9), **seize)
+    assert "record_missing" in err.codes
+    err = refused(investigating, A.SEIZE, zhang, D(2026, 3, 9), **seize, records=[AV_REASON | {"code": "av_record"}])
+    assert "av_file_missing" in err.codes  # a reason does not stand for a seizure's full recording

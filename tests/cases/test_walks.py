@@ -65,8 +65,9 @@ def investigate(case: Case, zhang, li, head, *, penalty=None) -> None:
          "file_hash": av_file(case, li).digest},
         {"kind": "documentary", "description": "上网登记记录复印件"}])
     services.decide_approval(case.pk, "preservation", actor=head, idempotency_key=key(), today=D(2026, 3, 9))
+    # each step its own 音像记录 (the inspection's recording does not stand for the preservation's)
     step(case, A.PRESERVE, zhang, D(2026, 3, 10), credentials_shown=True,
-         documents=["preservation_notice", "item_list"])
+         documents=["preservation_notice", "item_list"], records=[av_record(case, zhang, "av_record_or_reason")])
     assert running(case)["preservation_handling"] == D(2026, 3, 19)  # 7 working days (Art 56, Art 85)
     step(case, A.HANDLE_PRESERVATION, head, D(2026, 3, 16), outcome="解除先行登记保存，退还当事人",
          documents=["preservation_handling_notice"])

@@ -698,7 +698,7 @@ def attach(case: Case, records: Iterable[CaseRecord], *, actor, step) -> None:
     """Each record of a step that names a file of the case (by its full digest) takes the file (a file keeps the
     first record it was attached to), with the event ``cases.file_attached``."""
     records = [r for r in records if FULL_DIGEST.fullmatch(r.file_hash or "")]
-    if not records:
+    if not records or proc.State(case.state) in proc.FINISHED:  # an ended case's files stay as they are
         return
     files = {f.digest: f for f in EvidenceFile.objects.filter(case=case, digest__in={r.file_hash for r in records})}
     for r in records:

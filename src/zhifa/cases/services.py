@@ -457,6 +457,19 @@ def _check_more(s: _Step) -> list[RuleViolation]:
         out.append(_refuse("filed_before_clue", "立案日期早于案源登记日期", "filed_on", proc.ART_54))
     if s.action == A.HOLD_COLLECTIVE_DISCUSSION:
         out += _discussion(s)[1]
+    if s.row is not None and s.facts is not None:
+        # each step's own 音像记录: an earlier step's recording (already on the case) does not stand for this one
+        own = v.get("records", [])
+        for code in proc.av_records_of_step(s.facts, s.row):
+            if code in s.facts.records and not any(
+                    e.get("code") == code and files.record_satisfied(code, e.get("description", ""),
+                                                                     e.get("file_hash", "")) for e in own):
+                label = proc.RECORD_LABELS[code]
+                out.append(_refuse("record_missing", f"本步骤须登记：{label}，{proc.AV_RULES[code]}；"
+                                   "此前步骤的音像记录不能代替本步骤的记录", "records", proc.GBF_118_AV))
+    if s.action == A.ARCHIVE and (v.get("records") or v.get("evidence")):
+        out.append(_refuse("case_finished", "归档时不登记记录或证据：结案后案件内容和证据不得更改", "records",
+                           CLOSED_RULE))
     published = v.get("published_on")
     if s.action == A.RECORD_PUBLICATION and published and case.decided_on and published < case.decided_on:
         out.append(_refuse("published_before_decision", f"公示日期早于处罚决定日期{case.decided_on.isoformat()}",
@@ -674,6 +687,10 @@ def _check_aux(s: _Step) -> list[RuleViolation]:
         refers = v.get("refers_to")
         if refers is not None and not Event.objects.filter(pk=refers, case_id=case.pk).exists():
             out.append(_refuse("event_not_of_case", f"第 {refers} 号记录事件不是本案的事件", "refers_to", CLOSED_RULE))
+        for name in ("documents", "records", "evidence"):
+            if v.get(name):
+                out.append(_refuse("case_finished", "结案后补正只写明补正内容和理由，不登记文书、记录或证据：结案后"
+                                   "案件内容和证据不得更改", name, CLOSED_RULE))
     elif state in proc.FINISHED:
         out.append(_refuse("case_finished", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能{label}；"
                            "需要更正的，请登记“结案后补正”并写明理由", "action", CLOSED_RULE))

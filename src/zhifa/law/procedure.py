@@ -1372,6 +1372,12 @@ def records_present(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleV
             for r in t.records if r not in facts.records and not _av_waived(facts, t, r)]
 
 
+def av_records_of_step(facts: CaseFacts, t: Transition) -> tuple[str, ...]:
+    """The 音像记录 the step ``t`` must register itself (a recording of another step does not stand for it): its
+    ``av_record`` / ``av_record_or_reason`` records, less those the agency's policy leaves out."""
+    return tuple(r for r in t.records if r in AV_RULES and not _av_waived(facts, t, r))
+
+
 def _av_waived(facts: CaseFacts, t: Transition, record: str) -> bool:
     return (record == "av_record_or_reason" and facts.av_steps is not None and t.action in AV_POLICY_STEPS
             and t.action.value not in facts.av_steps)
