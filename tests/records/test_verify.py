@@ -53,6 +53,8 @@ def test_an_untouched_chain_verifies(chain):
     assert f"事件 {len(chain)} 个" in out and chain[-1].hash in out
     assert "案件 101 的事件 4 个" in _verify("--case", str(CASE_A))
     assert verify_events(CASE_B).checked == 4 and verify_events(999).checked == 0
+    with pytest.raises(CommandError, match="没有编号为 999 的案件"):  # a mistyped number does not "pass"
+        _verify("--case", "999")
 
 
 def test_an_empty_record_verifies(db):
@@ -91,6 +93,35 @@ def test_a_deleted_event_is_named(chain):
     # case A's next event follows the deleted one (of case B): the per-case check finds the hole too
     with pytest.raises(CommandError, match=f"缺少第 {gone.id} 号事件"):
         _verify("--case", str(CASE_A))
+
+
+def test_a_deleted_event_of_the_case_is_named_when_the_next_is_another_cases(chain):
+    """Case A's event deleted where the event after it is case B's: only the whole chain's numbering shows it."""
+    gone = chain[2]
+    assert gone.case_id == CASE_A and chain[3].case_id == CASE_B
+    _sql(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [gone.id])
+    broken = verify_events(CASE_A).broken
+    assert (broken.event_id, broken.kind) == (gone.id, "gap")
+    with pytest.raises(CommandError, match=f"缺少第 {gone.id} 号事件"):
+        _verify("--case", str(CASE_A))
+    first = chain[0]
+    _sql(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [first.id])
+    assert verify_events(CASE_B).broken.event_id == first.id  # the first number gone
+
+
+def test_a_case_event_rewritten_with_its_own_hash_is_named(chain):
+    """A forger rewrites case A's event and gives it the hash of its new content: its successor (case B's) no
+    longer links to it."""
+    from zhifa.records.services import chain_hash
+
+    target, nxt = chain[2], chain[3]
+    payload = '{"k":7,"说明":"检查"}'
+    forged = chain_hash(target.algorithm, target.prev_hash, hashed_text(
+        target.id, target.occurred_at.isoformat(), None, "", "", None, CASE_A, target.action, target.subject, payload))
+    _sql(f"UPDATE {Event._meta.db_table} SET payload = %s, hash = %s WHERE id = %s", [payload, forged, target.id])
+    broken = verify_events(CASE_A).broken
+    assert (broken.event_id, broken.kind) == (nxt.id, "link")
+    assert verify_events().broken.event_id == nxt.id  # as the whole chain names it
 
 
 def test_swapped_events_are_named(chain):

@@ -320,14 +320,43 @@ def _verify_parallel(workers: int | None = None) -> Result:
 
 
 def _verify_case(case_id: int) -> Result:
+    """The case's events, each against its content, the event just before it and the one just after it in the
+    whole chain (so neither a case event rewritten with a hash of its own making nor its neighbours' changes pass);
+    and the whole chain's numbering, since a deleted event of the case leaves only a gap in it."""
     rows = list(_rows(case_id))  # a case's events: dozens
-    # the hash of the event just before each, in one read
-    before = dict(Event.objects.filter(id__in=[r[0] - 1 for r in rows]).values_list("id", "hash")) | {0: GENESIS}
+    ids = [r[0] for r in rows]
+    # the hash of the event just before each and the link of the one just after, in one read each
+    before = dict(Event.objects.filter(id__in=[i - 1 for i in ids]).values_list("id", "hash")) | {0: GENESIS}
+    after = dict(Event.objects.filter(id__in=[i + 1 for i in ids]).values_list("id", "prev_hash"))
     checked, last = 0, GENESIS
     for row in rows:
         checked += 1
         broken = _break(row, before.get(row[0] - 1))
+        if broken is None and after.get(row[0] + 1, row[11]) != row[11]:
+            broken = Break(row[0] + 1, "link", f"第 {row[0] + 1} 号事件记载的前一哈希与第 {row[0]} 号事件的哈希不符："
+                                               f"事件被删除、插入或调换过顺序。")
         if broken:
             return Result(checked, last, broken)
         last = row[11]
+    missing = _first_missing()
+    if missing is not None:
+        return Result(checked, last, Break(missing, "gap", f"缺少第 {missing} 号事件：事件被删除过（全链的编号不连续，"
+                                                           "不能证明本案的事件齐全）。"))
     return Result(checked, last, None)
+
+
+def _first_missing() -> int | None:
+    """The first number missing from the chain's 1 … last (an event deleted), or None: a count, and a search only
+    when the count says a number is missing."""
+    with connection.cursor() as cur:
+        table, pk = connection.ops.quote_name(Event._meta.db_table), connection.ops.quote_name("id")
+        cur.execute(f"SELECT COUNT(*), MAX({pk}) FROM {table}")
+        count, top = cur.fetchone()
+        if not top or count == top:
+            return None
+        cur.execute(f"SELECT MIN({pk}) FROM {table}")
+        if cur.fetchone()[0] != 1:
+            return 1
+        cur.execute(f"SELECT MIN(e.{pk}) + 1 FROM {table} e WHERE e.{pk} < %s AND NOT EXISTS "
+                    f"(SELECT 1 FROM {table} n WHERE n.{pk} = e.{pk} + 1)", [top])
+        return cur.fetchone()[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from ...checks import run
-from ...models import Verification
+from ...models import Event, Verification
 
 
 class Command(BaseCommand):
@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--case", type=int, help="只核验该案件（编号）的事件和文件")
 
     def handle(self, *args, **o):
+        from zhifa.cases.models import Case  # the cases app builds on the records app
+
+        if o["case"] is not None and not Case.objects.filter(pk=o["case"]).exists() \
+                and not Event.objects.filter(case_id=o["case"]).exists():
+            raise CommandError(f"没有编号为 {o['case']} 的案件（--case 取案件的编号，即案件页地址中的数字）")
         found = run(Verification.Trigger.COMMAND, o["case"])
         v = found.run
         scope = f"案件 {o['case']} 的" if o["case"] is not None else ""
