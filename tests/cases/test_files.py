@@ -600,3 +600,21 @@ def test_each_step_needs_its_own_av_record(investigating, zhang, head):
     assert "record_missing" in err.codes
     err = refused(investigating, A.SEIZE, zhang, D(2026, 3, 9), **seize, records=[AV_REASON | {"code": "av_record"}])
     assert "av_file_missing" in err.codes  # a reason does not stand for a seizure's full recording
+
+
+def test_who_may_not_upload_is_refused_before_the_body_is_read(case, zhang, make_officer, as_user, client,
+                                                                 monkeypatch):
+    """Anonymous visitors, people outside the case team and a closed case are answered from the session alone: the
+    upload handler that writes the body to disk is never installed."""
+    installed = []
+    real = files.EvidenceUploadHandler.__init__
+    monkeypatch.setattr(files.EvidenceUploadHandler, "__init__",
+                        lambda self, *a, **kw: installed.append(1) or real(self, *a, **kw))
+    url = reverse("cases:upload_file", args=[case.pk])
+    r = client.post(url, {"file": upload("a.png", unique(PNG))})
+    assert r.status_code == 302 and "/login/" in r["Location"]
+    assert as_user(make_officer("路人丙")).post(url, {"file": upload("b.png", unique(PNG))}).status_code == 403
+    Case.objects.filter(pk=case.pk).update(state="closed")
+    r = as_user(zhang).post(url, {"file": upload("c.png", unique(PNG))})
+    assert r.status_code == 400 and "不得更改" in r.content.decode()
+    assert installed == [] and not EvidenceFile.objects.filter(case=case).exists()

@@ -411,7 +411,8 @@ def accepts_files(case: Case) -> bool:
     return proc.State(case.state) not in proc.FINISHED
 
 
-def _check_case(case: Case, actor) -> None:
+def check_case(case: Case, actor) -> None:
+    """May ``actor`` add files to ``case`` now? Raises :class:`FileRefused` (closed case; not the case team)."""
     state = proc.State(case.state)
     if state in (proc.State.CLOSED, proc.State.ARCHIVED):
         raise FileRefused("case_closed",
@@ -471,7 +472,7 @@ def store_upload(case: Case, actor, uploaded, *, captured_at=None, captured_unti
     rule (type, size, zip bomb, duplicate, closed case, who may upload, the times and texts). ``uploaded_at`` is
     the time of the upload (default: now; loaders of past cases pass it, as ``today`` to the case service — the
     event is written now in any case)."""
-    _check_case(case, actor)
+    check_case(case, actor)
     name = _clean_name(getattr(uploaded, "name", ""))
     captured_at = _moment(captured_at, "captured_at", "形成时间")
     captured_until = _moment(captured_until, "captured_until", "结束时间")
@@ -503,7 +504,7 @@ def store_upload(case: Case, actor, uploaded, *, captured_at=None, captured_unti
     try:
         with transaction.atomic():
             locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-            _check_case(locked, actor)
+            check_case(locked, actor)
             existing = EvidenceFile.objects.filter(case=case, digest=digest).first()
             if existing is not None:
                 raise _duplicate(existing)
@@ -720,6 +721,7 @@ __all__ = [
     "accepts_files",
     "attach",
     "category_of",
+    "check_case",
     "check_entries",
     "custody",
     "custody_of_case",

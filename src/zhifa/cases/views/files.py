@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,7 +68,20 @@ def _names_by_step(rows: list[EvidenceFile]) -> dict[int, list[str]]:
 def upload(request, pk: int):
     """The upload form's target: the file streams to a temporary file while its digest is computed
     (``files.EvidenceUploadHandler``), then ``files.store_upload`` checks and stores it. CSRF is checked after
-    the handler is in place (reading the token reads the body)."""
+    the handler is in place (reading the token reads the body). Who may upload to this case is decided first,
+    from the session alone, so no one else's body is ever written to disk."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("cases:detail", args=[pk]))
+    case = case_or_404(request.user, pk)
+    try:
+        files.check_case(case, request.user)  # closed, or not this person's to add to: refused unread
+    except files.FileRefused as exc:
+        if exc.code == "role_not_allowed":
+            raise PermissionDenied(exc.message) from None
+        from .case import case_page
+
+        messages.error(request, str(exc))
+        return case_page(request, case, status=400)
     request.upload_handlers = [files.EvidenceUploadHandler(request)]
     return _upload(request, pk)
 
