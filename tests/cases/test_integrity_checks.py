@@ -128,3 +128,34 @@ def test_the_audit_screen_shows_the_runs_and_the_alert_links_there(db, auditor, 
     assert "定时任务" in page and "命令" in page
     bell = client.get("/cases/notifications/").content.decode()
     assert "记录校验未通过" in bell and "/org/audit/#verification" in bell
+
+
+def test_a_later_case_check_does_not_hide_a_failed_platform_check(case_with_file, auditor, client, verified_login):
+    case, _f = case_with_file
+    events = list(Event.objects.order_by("id"))
+    _tamper_event(events[0].pk)
+    checks.run(Verification.Trigger.TICK)
+    found = checks.run(Verification.Trigger.COMMAND, case.pk)  # the case's own events are intact
+    assert found.run.ok
+    verified_login(client, auditor)
+    page = client.get("/org/audit/").content.decode()
+    status = page.split('role="status"', 1)[1].split("</p>", 1)[0]
+    assert "未通过" in status and "最近一次全平台核验" in status
+
+
+def test_a_file_that_fails_half_way_through_reading_is_named(case_with_file, monkeypatch):
+    """An object store's client error in the middle of a file: the run names the file, it does not crash."""
+    _case, f = case_with_file
+    real = files.storage()
+
+    class Failing(io.BytesIO):
+        def read(self, *args):
+            raise OSError("connection reset by peer")
+
+    class Store:
+        def open(self, name, mode="rb"):
+            return Failing() if name == f.storage_name else real.open(name, mode)
+
+    monkeypatch.setattr(files, "storage", lambda: Store())
+    found = checks.run()
+    assert not found.run.ok and "现场照片.png" in found.file_messages[0] and "无法读取" in found.file_messages[0]

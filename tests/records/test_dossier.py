@@ -335,6 +335,21 @@ def test_an_unsupported_format_version_fails_usability(package):
     assert not report.ok(USABILITY) and "manifest.json" in report.failed_files()
 
 
+@pytest.mark.parametrize("field", ["retention", "case", "agency", "algorithms"])
+def test_a_manifest_with_a_field_of_the_wrong_shape_is_named(package, field):
+    """A crafted manifest (unsigned: any edit breaks the signature) is reported field by field, not a traceback."""
+    import json
+
+    data, key, _manifest, _reference, _done = package
+    members = _members(data)
+    manifest = json.loads(members["manifest.json"])
+    manifest[field] = "x"
+    members["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    report = _check(_rezip(members), key)
+    assert not report.ok(USABILITY) and f"“{field}”应为对象" in "".join(report.failures[USABILITY])
+    assert not report.ok(AUTHENTICITY)
+
+
 def test_evidence_whose_bytes_do_not_fit_its_type_fails_usability(package, tmp_path):
     """A file recorded as a JPEG whose bytes are not one, in a package signed by the bureau's key all the same."""
     from cryptography.hazmat.primitives import serialization

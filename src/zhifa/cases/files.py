@@ -549,7 +549,7 @@ def _put(uploaded, alg: str, digest: str, size: int) -> str:
 
 def _mismatch_message(f: EvidenceFile, actual: str | None) -> str:
     if actual is None:
-        return (f"文件“{f.original_name}”（摘要 {f.digest}）的存储内容缺失，不能作为证据提供；"
+        return (f"文件“{f.original_name}”（摘要 {f.digest}）的存储内容缺失或无法读取，不能作为证据提供；"
                 "已记入全过程记录，请联系审计管理员")
     return (f"文件“{f.original_name}”（摘要 {f.digest}）的存储内容与上传时的摘要不符（现为 {actual}），"
             "可能已被篡改或损坏，不能作为证据提供；已记入全过程记录，请联系审计管理员")
@@ -561,8 +561,12 @@ def _stored_digest(st: Storage, f: EvidenceFile) -> str | None:
         fh = st.open(f.storage_name, "rb")
     except (FileNotFoundError, OSError):
         return None
-    with fh:
-        return _hash_chunks(iter(lambda: fh.read(CHUNK), b""), f.algorithm)[0]
+    try:
+        with fh:
+            return _hash_chunks(iter(lambda: fh.read(CHUNK), b""), f.algorithm)[0]
+    except Exception:
+        return None  # is a file that cannot be provided, as a missing one: named, never a traceback
+
 
 
 def open_checked(f: EvidenceFile):

@@ -468,6 +468,10 @@ def _check_manifest(zf, by_name, manifest: dict, report: Report, key_pem: bytes 
         report.fail(USABILITY, MANIFEST, f"格式 {manifest.get('format')!r} 版本 {manifest.get('format_version')!r} "
                                          f"不受本核验程序支持（支持 {FORMAT} 版本 {sorted(FORMAT_VERSIONS)}）")
         return
+    for name in ("algorithms", "case", "agency", "retention"):  # a crafted manifest: named, never a traceback
+        if not isinstance(manifest.get(name) or {}, dict):
+            report.fail(USABILITY, MANIFEST, f"“{name}”应为对象，实为 {type(manifest[name]).__name__}")
+            manifest = {**manifest, name: {}}
     algorithms = manifest.get("algorithms") or {}
     if algorithms.get("signature") != SIGNATURE_ALGORITHM:
         report.fail(SECURITY, MANIFEST, f"签名算法为 {algorithms.get('signature')!r}，应为 {SIGNATURE_ALGORITHM}")

@@ -189,6 +189,8 @@ def event_list(request):
     actions = sorted(ACTION_LABELS.items())
     return render(request, "org/audit_list.html", {
         "verifications": list(Verification.objects.order_by("-started_at", "-id")[:VERIFICATIONS_SHOWN]),
+        # the status is the last check of the whole platform (a later check of one case does not hide a failure)
+        "last_full": checks.last_full_run(),
         "verify_interval": checks.interval().days,
         "form": form, "rows": rows, "next_query": next_query, "base_query": base,
         "paged": before.isdigit(), "prefixes": ACTION_PREFIXES, "actions": actions,
