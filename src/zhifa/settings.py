@@ -4,12 +4,14 @@ Every variable is documented in README.md ("配置 / Configuration"). Defaults a
 single county machine: SQLite under var/, debug off, only localhost allowed.
 """
 
+import hashlib
 import json
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -172,6 +174,14 @@ PASSWORD_HASHERS = [
 ZHIFA_DENGBAO_MODE = env_bool("ZHIFA_DENGBAO_MODE", False)
 # zhifa tick runs the integrity check of the record and the files when the last one is this many days old (weekly)
 ZHIFA_VERIFY_INTERVAL_DAYS = env_int("ZHIFA_VERIFY_INTERVAL_DAYS", 7)
+# The hash of new events and file digests: SM3 (GB/T 32905-2016, the default) or SHA-256. Each event and file keeps
+# the algorithm it was written with, so changing this later leaves the old ones verifiable.
+ZHIFA_HASH_ALGORITHM = os.environ.get("ZHIFA_HASH_ALGORITHM", "sm3").strip().lower()
+if ZHIFA_HASH_ALGORITHM not in ("sm3", "sha256"):
+    raise ImproperlyConfigured(f"ZHIFA_HASH_ALGORITHM 只能是 sm3 或 sha256（现为 {ZHIFA_HASH_ALGORITHM!r}）")
+if ZHIFA_HASH_ALGORITHM not in hashlib.algorithms_available:
+    raise ImproperlyConfigured("本机 Python 的 OpenSSL 不提供 SM3：请换用带 SM3 的 OpenSSL（1.1.1 及以上），"
+                               "或设置 ZHIFA_HASH_ALGORITHM=sha256")
 ZHIFA_PASSWORD_MIN_LENGTH = env_int("ZHIFA_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

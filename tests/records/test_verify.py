@@ -295,3 +295,20 @@ def test_a_long_chain_is_checked_by_the_workers(long_chain, monkeypatch):
     calls.clear()
     verify_events()
     assert not calls
+
+
+def test_a_chain_written_with_sm3_then_sha256_verifies_and_names_a_change(db, settings):
+    """ZHIFA_HASH_ALGORITHM changes the hash of new events only; each event keeps its own, so the chain stays whole."""
+    import hashlib
+
+    first = [record("auth.login", payload={"k": k}) for k in range(2)]
+    settings.ZHIFA_HASH_ALGORITHM = "sha256"
+    later = [record("auth.login", payload={"k": k}) for k in range(2, 4)]
+    assert {e.algorithm for e in first} == {"sm3"} and {e.algorithm for e in later} == {"sha256"}
+    assert later[0].prev_hash == first[-1].hash
+    assert later[1].hash == hashlib.sha256((later[0].hash + hashed_text(
+        later[1].id, later[1].occurred_at.isoformat(), None, "", "", None, None, "auth.login", "",
+        later[1].payload)).encode()).hexdigest()
+    assert verify_events().broken is None and verify_events().checked == 4
+    _sql(f"UPDATE {Event._meta.db_table} SET payload = %s WHERE id = %s", ['{"k":9}', later[1].id])
+    assert (verify_events().broken.event_id, verify_events().broken.kind) == (later[1].id, "content")
