@@ -618,3 +618,60 @@ def test_who_may_not_upload_is_refused_before_the_body_is_read(case, zhang, make
     r = as_user(zhang).post(url, {"file": upload("c.png", unique(PNG))})
     assert r.status_code == 400 and "不得更改" in r.content.decode()
     assert installed == [] and not EvidenceFile.objects.filter(case=case).exists()
+
+
+@pytest.fixture
+def decided(zhang, li, head, party):
+    """A no-penalty decision awaiting service (the shortest path to 送达)."""
+    from .test_walks import investigate
+
+    case = open_general(zhang, party, zhang, li, items=("WH-NET-007",))
+    investigate(case, zhang, li, head)
+    services.assess_case(case.pk, {"first_violation": True, "corrected_promptly": True, "harm": "none"},
+                         actor=zhang, idempotency_key=key(), today=D(2026, 4, 20))
+    step(case, A.SUBMIT_FOR_DECISION, zhang, D(2026, 4, 21))
+    step(case, A.DECIDE_NO_PENALTY, head, D(2026, 4, 22), documents=["no_penalty_decision"],
+         records=[{"code": "education_record", "description": "批评教育"}], reason="初次违法且及时改正")
+    return case
+
+
+# (the policy's value or None for the default, the method, the records sent, served?)
+LODGED = [
+    (None, "lodged", [], False),           # 留置送达 without a recording or a reason (国办发〔2018〕118号)
+    (None, "lodged", [AV_REASON], True),
+    (None, "lodged", ["av_record_or_reason"], False),  # ticked, but neither a file nor a reason
+    (None, "direct", [], True),            # 直接送达: the party signs the 送达回证
+    (["inspect"], "lodged", [], True),     # the agency's policy leaves 留置送达 out
+]
+
+
+@pytest.mark.parametrize(("value", "method", "records", "served"), LODGED)
+def test_lodged_service_needs_its_av_record_by_policy(decided, clerk, value, method, records, served):
+    from zhifa.catalog.models import PolicyValue
+
+    if value is not None:
+        PolicyValue.objects.create(key="record.av_steps", agency=decided.agency, value=value,
+                                   effective_from=D(2026, 1, 1))
+    payload = {"documents": ["service_receipt"], "method": method, "records": records}
+    if served:
+        step(decided, A.SERVE, clerk, D(2026, 4, 23), **payload)
+        assert decided.state == "served" and decided.service_method == method
+    else:
+        err = refused(decided, A.SERVE, clerk, D(2026, 4, 23), **payload)
+        assert set(err.codes) & {"record_missing", "av_record_or_reason_missing"}
+        assert "国办发〔2018〕118号" in err.message
+
+
+def test_the_service_form_takes_the_recording_or_the_reason(decided, clerk, as_user):
+    c = as_user(clerk)
+    url = reverse("cases:act", args=[decided.pk, "serve"])
+    got = c.get(url)
+    assert "未能录制音像记录的理由" in got.content.decode() and "音像记录文件" in got.content.decode()
+    base = {"idempotency_key": got.context["form"]["idempotency_key"].value(), "expected_version": decided.version,
+            "served_on": "2026-04-23", "method": "lodged", "documents": ["service_receipt"]}
+    r = c.post(url, base)  # 留置送达 with neither the recording nor the reason
+    assert r.status_code == 200 and "record_missing" in {v.code for v in r.context["violations"]}
+    r = c.post(url, {**base, "av_reason": "当事人拒收，执法记录仪故障，由两名见证人签字"})  # the box need not be ticked
+    assert r.status_code == 302, [str(v) for v in r.context["violations"]]
+    decided.refresh_from_db()
+    assert decided.state == "served" and decided.records.filter(code="av_record_or_reason").exists()

@@ -191,6 +191,8 @@ def _entry_codes(name: str, row: proc.Transition | None, labels) -> list[str]:
     if row is None:
         return list(labels)
     codes = list(row.documents if name == "documents" else row.records)
+    if row.action == proc.Action.SERVE and name == "records":  # 留置送达 (policy record.av_steps)
+        codes.append("av_record_or_reason")
     if row.creates and name == "documents":
         codes += [c for c in proc.CLUE_DOCUMENTS.values() if c and c not in codes]
     return codes
@@ -304,10 +306,16 @@ class ActionForm(StepForm):
             if f.kind == "bool":
                 out[name] = bool(value)
                 continue
-            if value in (None, "", []):
-                continue
             if f.kind == "records":
-                out[name] = self._record_entries(list(value))
+                codes = list(value or [])
+                offered = {c for c, _label in self.fields[name].choices} if name in self.fields else set()
+                if "av_record_or_reason" in offered and "av_record_or_reason" not in codes and (
+                        data.get("av_file") or (data.get("av_reason") or "").strip()):
+                    codes.append("av_record_or_reason")  # a file or reason given is the record, ticked or not
+                if codes:
+                    out[name] = self._record_entries(codes)
+                continue
+            if value in (None, "", []):
                 continue
             out[name] = [_json(v) for v in value] if isinstance(value, list) else _json(value)
         return out

@@ -101,7 +101,7 @@ AV_BASIS = ("国办发〔2018〕118号（现场执法、调查取证、举行听
 def _av_steps(value: Any) -> list[str]:
     from zhifa.law.errors import RuleViolation
 
-    allowed = {a.value: proc.ACTION_LABELS[a] for a in sorted(proc.AV_POLICY_STEPS)}
+    allowed = proc.AV_POLICY_CODES
     known = "、".join(f"{code}（{label}）" for code, label in allowed.items())
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RuleViolation("policy_shape", f"取值应为步骤代码的列表，可选：{known}", "value")
@@ -113,10 +113,10 @@ def _av_steps(value: Any) -> list[str]:
 
 
 AV_PARAMETER = Parameter(
-    "record.av_steps", "须有音像记录的步骤", sorted(a.value for a in proc.AV_POLICY_STEPS), "步骤", AV_BASIS,
+    "record.av_steps", "须有音像记录的步骤", sorted(proc.AV_POLICY_CODES), "步骤", AV_BASIS,
     "列出的步骤办理时须附音像记录文件，或写明未能录制的理由（国办发〔2018〕118号“根据实际情况进行音像记录”）；"
-    "未列出的步骤不要求。可选：现场检查、先行登记保存、举行听证、公告送达、当场处罚。查封、扣押一律须附全程音像记录"
-    "并注明设备编号，不受本参数影响。", _av_steps)
+    "未列出的步骤不要求。可选：现场检查、先行登记保存、举行听证、留置送达、公告送达、当场处罚。查封、扣押一律须附"
+    "全程音像记录并注明设备编号，不受本参数影响。", _av_steps)
 
 
 def register() -> None:

@@ -467,6 +467,12 @@ def _check_more(s: _Step) -> list[RuleViolation]:
                 label = proc.RECORD_LABELS[code]
                 out.append(_refuse("record_missing", f"本步骤须登记：{label}，{proc.AV_RULES[code]}；"
                                    "此前步骤的音像记录不能代替本步骤的记录", "records", proc.GBF_118_AV))
+    if s.action == A.SERVE and v.get("method") == "lodged" and s.facts is not None and (
+            s.facts.av_steps is None or proc.AV_LODGED_SERVICE in s.facts.av_steps) and not any(
+            e.get("code") == "av_record_or_reason" and files.record_satisfied(
+                "av_record_or_reason", e.get("description", ""), e.get("file_hash", "")) for e in v.get("records", [])):
+        out.append(_refuse("record_missing", f"留置送达须登记：{proc.RECORD_LABELS['av_record_or_reason']}，"
+                           f"{proc.AV_RULES['av_record_or_reason']}", "records", proc.GBF_118_AV, proc.MSSSF_SERVICE))
     if s.action == A.ARCHIVE and (v.get("records") or v.get("evidence")):
         out.append(_refuse("case_finished", "归档时不登记记录或证据：结案后案件内容和证据不得更改", "records",
                            CLOSED_RULE))

@@ -532,6 +532,11 @@ AV_RULES: Mapping[str, str] = MappingProxyType({
 # it out. 查封、扣押 always need the full recording (``av_record``) and are not in this set.
 AV_POLICY_STEPS = frozenset({Action.INSPECT, Action.PRESERVE, Action.HOLD_HEARING, Action.SERVE_BY_PUBLIC_NOTICE,
                              Action.DECIDE_ON_THE_SPOT})
+# 留置送达 is 送达 (Action.SERVE) with the method "lodged": its 音像记录 is asked of the step's own request when the
+# policy lists this code (the case service; the table cannot see the method).
+AV_LODGED_SERVICE = "serve_lodged"
+AV_POLICY_CODES: Mapping[str, str] = MappingProxyType({
+    **{a.value: ACTION_LABELS[a] for a in sorted(AV_POLICY_STEPS)}, AV_LODGED_SERVICE: "留置送达"})
 
 # The eight kinds of evidence of Art 46, for the evidence register of a case.
 EVIDENCE_KINDS: Mapping[str, str] = MappingProxyType({
