@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.parties",
     "zhifa.cases",
+    "zhifa.documents",
     "zhifa.api",
 ]
 

@@ -103,6 +103,8 @@ ACTION_LABELS.update({
     "cases.file_attached": pgettext_lazy("audit action", "文件归入记录"),
     "cases.file_downloaded": pgettext_lazy("audit action", "查看（下载）文件"),
     "cases.file_digest_mismatch": pgettext_lazy("audit action", "文件摘要不符"),
+    "documents.number_allocated": pgettext_lazy("audit action", "取文号"),
+    "documents.number_voided": pgettext_lazy("audit action", "作废文号"),
     "records.verified": pgettext_lazy("audit action", "完整性校验"),
     "records.dossier_exported": pgettext_lazy("audit action", "导出电子卷宗"),
 })
