@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -487,9 +487,10 @@ def case_files(request: HttpRequest, case_id: int) -> JsonResponse:
     """GET: the case's files. POST (multipart/form-data): upload one file in the field ``file``, with
     ``captured_at``, ``captured_until`` (ISO 8601), ``place``, ``device`` and ``note`` (``files.store_upload``).
     An upload streams to a temporary file and is hashed on the way (``files.EvidenceUploadHandler``)."""
-    if request.method == "POST":
-        request.upload_handlers = [files.EvidenceUploadHandler(request)]
     case = _visible(request.user, case_id)
+    if request.method == "POST":
+        files.check_case(case, request.user)  # closed, or not the case team: refused before the body is read
+        request.upload_handlers = [files.EvidenceUploadHandler(request)]
     if request.method == "GET":
         rows = EvidenceFile.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at", "id")
         return _json({"results": [file_json(f) for f in rows]})
@@ -518,17 +519,9 @@ def case_file(request: HttpRequest, case_id: int, digest: str):
         raise ApiError(404, "file_not_found", "本案没有这一文件（内容摘要不符）", "digest")
     f.case = case
     try:
-        fh = files.open_checked(f)
+        response = files.checked_download(f, request.user, via="api")
     except files.FileDigestMismatch as exc:
-        files.record_mismatch(exc, request.user, via="api")
         raise ApiError(409, "file_digest_mismatch", exc.message, "digest") from None
-    try:
-        files.record_download(f, request.user, via="api")
-    except BaseException:
-        fh.close()
-        raise
-    response = FileResponse(fh, as_attachment=True, filename=f.original_name, content_type=f.media_type)
-    response["Cache-Control"] = "no-store"
     response["X-Content-Digest"] = f"{f.algorithm}={f.digest}"
     return response
 

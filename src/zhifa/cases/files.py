@@ -40,6 +40,7 @@ from django.core.files.storage import Storage, storages
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils import timezone
 
 from zhifa.law import procedure as proc
@@ -56,8 +57,6 @@ FULL_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 UPLOAD_RULES = Citation("本系统证据文件规则（docs/admin-guide.md“证据文件”）", "",
                         "只接收图片、PDF、音频、视频、办公文档和文本文件，按文件内容判断类型，各类文件有大小上限")
-CLOSED_RULE = Citation("《中华人民共和国行政处罚法》", "第四十七条",
-                       "全过程记录：结案后案件内容和证据不得更改（国办发〔2018〕118号）")
 
 # --- what is accepted --------------------------------------------------------------------------------------------
 
@@ -414,13 +413,9 @@ def accepts_files(case: Case) -> bool:
 def check_case(case: Case, actor) -> None:
     """May ``actor`` add files to ``case`` now? Raises :class:`FileRefused` (closed case; not the case team)."""
     state = proc.State(case.state)
-    if state in (proc.State.CLOSED, proc.State.ARCHIVED):
-        raise FileRefused("case_closed",
-                          f"案件已{proc.STATE_LABELS[state]}：结案后案件内容和证据不得更改，不能再上传文件", "file",
-                          CLOSED_RULE)
     if state in proc.FINISHED:
-        raise FileRefused("case_closed", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能上传文件",
-                          "file", CLOSED_RULE)
+        raise FileRefused("case_closed", f"案件已{proc.STATE_LABELS[state]}：结案后案件内容和证据不得更改，"
+                          "不能再上传文件", "file", proc.ENDED_RULE)
     if not may_upload(case, actor):
         raise FileRefused("role_not_allowed", "只有本案承办人员、负责人或者法制审核、内勤人员可以上传本案文件", None)
 
@@ -589,6 +584,24 @@ def open_checked(f: EvidenceFile):
     return fh
 
 
+def checked_download(f: EvidenceFile, actor, *, via: str = "screen") -> FileResponse:
+    """The response that sends ``f`` after its stored bytes are hashed again, the download recorded in its chain of
+    custody. A changed or missing file is recorded and :class:`FileDigestMismatch` raised, nothing sent."""
+    try:
+        fh = open_checked(f)
+    except FileDigestMismatch as exc:
+        record_mismatch(exc, actor, via=via)
+        raise
+    try:
+        record_download(f, actor, via=via)
+    except BaseException:
+        fh.close()
+        raise
+    response = FileResponse(fh, as_attachment=True, filename=f.original_name, content_type=f.media_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def record_download(f: EvidenceFile, actor, *, via: str = "screen") -> Event:
     """The event of one look at the evidence (``cases.file_downloaded``): its chain of custody."""
     return record("cases.file_downloaded", actor=actor, agency=f.case.agency, case_id=f.case_id,
@@ -703,7 +716,7 @@ def attach(case: Case, records: Iterable[CaseRecord], *, actor, step) -> None:
     """Each record of a step that names a file of the case (by its full digest) takes the file (a file keeps the
     first record it was attached to), with the event ``cases.file_attached``."""
     records = [r for r in records if FULL_DIGEST.fullmatch(r.file_hash or "")]
-    if not records or proc.State(case.state) in proc.FINISHED:  # an ended case's files stay as they are
+    if not records or (step.from_state and proc.State(step.from_state) in proc.FINISHED):  # an ended case's stay
         return
     files = {f.digest: f for f in EvidenceFile.objects.filter(case=case, digest__in={r.file_hash for r in records})}
     for r in records:
@@ -727,6 +740,7 @@ __all__ = [
     "category_of",
     "check_case",
     "check_entries",
+    "checked_download",
     "custody",
     "custody_of_case",
     "human_size",

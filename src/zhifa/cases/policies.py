@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from zhifa.catalog.policies import PARAMETERS, Parameter, value_of
+from zhifa.catalog.policies import Parameter, value_of
+from zhifa.catalog.policies import register as add
 from zhifa.law import procedure as proc
 
 PROCEDURE_BASIS = ("《中华人民共和国行政处罚法》第五十四条、第六十条；文化和旅游部门规章的立案、办案期限规则"
@@ -121,8 +122,7 @@ AV_PARAMETER = Parameter(
 
 def register() -> None:
     """Add the case parameters to the catalog's register (idempotent)."""
-    for p in (*CASE_PARAMETERS, AV_PARAMETER):
-        PARAMETERS.setdefault(p.key, p)
+    add(*CASE_PARAMETERS, AV_PARAMETER)
 
 
 def policy(key: str, agency, on: date) -> Any:

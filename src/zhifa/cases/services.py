@@ -467,15 +467,15 @@ def _check_more(s: _Step) -> list[RuleViolation]:
                 label = proc.RECORD_LABELS[code]
                 out.append(_refuse("record_missing", f"本步骤须登记：{label}，{proc.AV_RULES[code]}；"
                                    "此前步骤的音像记录不能代替本步骤的记录", "records", proc.GBF_118_AV))
-    if s.action == A.SERVE and v.get("method") == "lodged" and s.facts is not None and (
-            s.facts.av_steps is None or proc.AV_LODGED_SERVICE in s.facts.av_steps) and not any(
+    if s.action == A.SERVE and v.get("method") == "lodged" and s.facts is not None and proc.av_step_required(
+            s.facts, proc.AV_LODGED_SERVICE) and not any(
             e.get("code") == "av_record_or_reason" and files.record_satisfied(
                 "av_record_or_reason", e.get("description", ""), e.get("file_hash", "")) for e in v.get("records", [])):
         out.append(_refuse("record_missing", f"留置送达须登记：{proc.RECORD_LABELS['av_record_or_reason']}，"
                            f"{proc.AV_RULES['av_record_or_reason']}", "records", proc.GBF_118_AV, proc.MSSSF_SERVICE))
     if s.action == A.ARCHIVE and (v.get("records") or v.get("evidence")):
         out.append(_refuse("case_finished", "归档时不登记记录或证据：结案后案件内容和证据不得更改", "records",
-                           CLOSED_RULE))
+                           proc.ENDED_RULE))
     published = v.get("published_on")
     if s.action == A.RECORD_PUBLICATION and published and case.decided_on and published < case.decided_on:
         out.append(_refuse("published_before_decision", f"公示日期早于处罚决定日期{case.decided_on.isoformat()}",
@@ -665,8 +665,6 @@ ACTION_EFFECTS: dict[str, Callable[[_Step], None]] = {
 OPEN_STATES = frozenset(proc.State) - proc.TERMINAL
 # 结案 (and 撤销立案, 不予立案, 归档) ends the case: its content and evidence no longer change (全过程记录, Art 47);
 # what was wrong is said by a new event, "结案后补正", that names the event it corrects and the reason.
-CLOSED_RULE = Citation("《中华人民共和国行政处罚法》", "第四十七条",
-                       "全过程记录：结案后案件内容和证据不得更改，更正以补正记录附理由（国办发〔2018〕118号）")
 BEFORE_DECISION = proc.PRE_DECISION | {proc.State.CLUE, proc.State.ON_THE_SPOT, proc.State.SUSPENDED}
 
 
@@ -689,17 +687,18 @@ def _check_aux(s: _Step) -> list[RuleViolation]:
     if s.action == "correct_after_closing":
         if state not in proc.FINISHED:
             out.append(_refuse("action_not_available", f"案件处于“{proc.STATE_LABELS[state]}”阶段，尚未结案，"
-                               "请直接办理相应步骤，不必补正", "action", CLOSED_RULE))
+                               "请直接办理相应步骤，不必补正", "action", proc.ENDED_RULE))
         refers = v.get("refers_to")
         if refers is not None and not Event.objects.filter(pk=refers, case_id=case.pk).exists():
-            out.append(_refuse("event_not_of_case", f"第 {refers} 号记录事件不是本案的事件", "refers_to", CLOSED_RULE))
+            out.append(_refuse("event_not_of_case", f"第 {refers} 号记录事件不是本案的事件", "refers_to",
+                               proc.ENDED_RULE))
         for name in ("documents", "records", "evidence"):
             if v.get(name):
                 out.append(_refuse("case_finished", "结案后补正只写明补正内容和理由，不登记文书、记录或证据：结案后"
-                                   "案件内容和证据不得更改", name, CLOSED_RULE))
+                                   "案件内容和证据不得更改", name, proc.ENDED_RULE))
     elif state in proc.FINISHED:
         out.append(_refuse("case_finished", f"案件已{proc.STATE_LABELS[state]}，案件内容和证据不得更改，不能{label}；"
-                           "需要更正的，请登记“结案后补正”并写明理由", "action", CLOSED_RULE))
+                           "需要更正的，请登记“结案后补正”并写明理由", "action", proc.ENDED_RULE))
     elif state not in states:
         out.append(_refuse("action_not_available", f"案件处于“{proc.STATE_LABELS[state]}”阶段，不能{label}", "action",
                            CASE_RULES))

@@ -144,6 +144,13 @@ PARAMETERS: dict[str, Parameter] = {p.key: p for p in [
 ]}
 
 
+def register(*params: Parameter) -> None:
+    """Add parameters declared next to the rules that read them (cases, records, documents) to the register
+    (idempotent: a process that reads a value before the app registry is ready calls it again)."""
+    for p in params:
+        PARAMETERS.setdefault(p.key, p)
+
+
 def parameter(key: str) -> Parameter:
     try:
         return PARAMETERS[key]

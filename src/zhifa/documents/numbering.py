@@ -23,7 +23,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.catalog.policies import PARAMETERS, Parameter, value_of
+from zhifa.catalog.policies import Parameter, value_of, values_of
+from zhifa.catalog.policies import register as add
 from zhifa.law import procedure as proc
 from zhifa.law.errors import Citation, RuleViolation
 from zhifa.records.services import record
@@ -93,8 +94,7 @@ PARAMETERS_OF_DOCUMENTS = (
 
 
 def register() -> None:
-    for p in PARAMETERS_OF_DOCUMENTS:
-        PARAMETERS.setdefault(p.key, p)
+    add(*PARAMETERS_OF_DOCUMENTS)
 
 
 def series_of(document: str, agency, on: date) -> str | None:
@@ -109,11 +109,12 @@ def allocate(agency, document: str, *, on: date | None = None, case=None, actor=
     on = on or timezone.localdate()
     if document not in proc.DOCUMENT_LABELS:
         raise RuleViolation("document_unknown", f"没有代码为 {document} 的文书", "document")
-    series = series_of(document, agency, on)
+    register()
+    values = values_of(["documents.number_series", "documents.number_pattern"], agency, on)
+    series, pattern = values["documents.number_series"].get(document), values["documents.number_pattern"]
     if series is None:
         raise RuleViolation("document_not_numbered", f"{proc.DOCUMENT_LABELS[document]}不编文号（政策参数"
                             "“文号类别字”未列出）", "document", [RULE])
-    pattern = value_of("documents.number_pattern", agency, on)
     with transaction.atomic():
         NumberSequence.objects.bulk_create([NumberSequence(agency=agency, year=on.year, series=series)],
                                            ignore_conflicts=True)

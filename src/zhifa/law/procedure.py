@@ -166,6 +166,8 @@ MSSSF_SERVICE = Citation(MSSSF, "第八十七条至第九十一条", "送达回�
 GBF_118_AV = Citation(GBF_118, "",
                       "查封扣押财产等直接涉及重大财产权益的现场执法活动，推行全程音像记录；现场执法、调查取证、举行听证、"
                       "留置送达和公告送达等，根据实际情况进行音像记录（law.md §2.2，网页摘要）")
+ENDED_RULE = Citation("《中华人民共和国行政处罚法》", "第四十七条",
+                      "全过程记录：结案后案件内容和证据不得更改，更正以补正记录附理由（国办发〔2018〕118号）")
 SEPARATION_OF_DUTIES = Citation("本系统职责分离规则（DESIGN.md §4）", "", "法制审核人员不得审核本人承办或者调查的案件")
 MCT_PROCEDURE = Citation("文化和旅游部门规章（文化市场综合行政执法管理办法等）", "",
                          "立案期限、办案期限的延长和不计入期间、案件中止与恢复、撤销立案、结案：law.md §3.2 [U]，"
@@ -1383,9 +1385,14 @@ def av_records_of_step(facts: CaseFacts, t: Transition) -> tuple[str, ...]:
     return tuple(r for r in t.records if r in AV_RULES and not _av_waived(facts, t, r))
 
 
+def av_step_required(facts: CaseFacts, code: str) -> bool:
+    """Does the agency's policy (``facts.av_steps``; None: all) ask an 音像记录 of the step ``code``
+    (:data:`AV_POLICY_CODES`)?"""
+    return facts.av_steps is None or code in facts.av_steps
+
+
 def _av_waived(facts: CaseFacts, t: Transition, record: str) -> bool:
-    return (record == "av_record_or_reason" and facts.av_steps is not None and t.action in AV_POLICY_STEPS
-            and t.action.value not in facts.av_steps)
+    return record == "av_record_or_reason" and t.action in AV_POLICY_STEPS and not av_step_required(facts, t.action)
 
 
 def summary_eligible_guard(facts: CaseFacts, actor: Actor, t: Transition) -> list[RuleViolation]:

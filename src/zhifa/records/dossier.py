@@ -59,7 +59,6 @@ ZIP64_AT = 1 << 31
 SUSPENDING = frozenset({"suspend_licence", "downgrade", "restrict_business", "suspend_business", "close",
                         "ban_practice"})
 # who may export a case's file besides its handlers: 负责人, 法制审核, 内勤/档案 of the case's agency
-EXPORT_ROLES = frozenset({proc.HEAD, proc.REVIEWER, proc.CLERK})
 SM2_NOTE = ("未使用 SM2：本平台使用的 cryptography 库没有 SM2 实现；卷宗以 Ed25519 签名，文件摘要同时给出 SM3 和 "
             "SHA-256。具备 SM2 条件时可另行加签。")
 
@@ -177,14 +176,9 @@ def file_stem(case) -> str:
 def may_export(user, case, handler_ids=None) -> bool:
     """A case's file goes to its active handlers, and to the head, the legal reviewers and the clerk of its agency.
     ``handler_ids``: the user ids of the case's active handlers when already read."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if handler_ids is not None:
-        if user.pk in handler_ids:
-            return True
-    elif case.handlers.filter(user_id=user.pk, removed_on__isnull=True).exists():
-        return True
-    return user.agency_id == case.agency_id and bool(set(user.role_codes()) & EXPORT_ROLES)
+    from zhifa.cases.files import may_upload  # the same people: whoever may add to the case's record
+
+    return getattr(user, "is_authenticated", False) and may_upload(case, user, active_handlers=handler_ids)
 
 
 def case_kind(case, actions: Iterable[str] = ()) -> str:

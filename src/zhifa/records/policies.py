@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from zhifa.catalog.policies import PARAMETERS, Parameter, value_of
+from zhifa.catalog.policies import Parameter, value_of
+from zhifa.catalog.policies import register as add
 
 # 保管期限 of the general document-archive rule (国家档案局令第8号): permanent, or a fixed term of 30 or 10 years.
 CLASSES = ("永久", "30年", "10年")
@@ -65,8 +66,7 @@ RECORD_PARAMETERS: tuple[Parameter, ...] = (
 
 def register() -> None:
     """Add the records parameters to the catalog's register (idempotent)."""
-    for p in RECORD_PARAMETERS:
-        PARAMETERS.setdefault(p.key, p)
+    add(*RECORD_PARAMETERS)
 
 
 def policy(key: str, agency, on: date) -> Any:

@@ -312,10 +312,10 @@ def case_timeline(steps, file_names=None, uploads=(), documents=(), records=()) 
             docs_of.setdefault(d.step_id, []).append(
                 f"{_e(d.title)}{_words(numbered, number=d.number) if d.number else ''}")
     records_of: dict[int, list[str]] = {}
+    kinds = _labels(CaseRecord, "evidence_kind")
     for r in records:
         if r.step_id is not None:
-            kind = _words(kinded, kind=_labels(CaseRecord, "evidence_kind").get(r.evidence_kind, r.evidence_kind)) \
-                if r.evidence_kind else ""
+            kind = _words(kinded, kind=kinds.get(r.evidence_kind, r.evidence_kind)) if r.evidence_kind else ""
             records_of.setdefault(r.step_id, []).append(f"{_label(CaseRecord, 'code', r.code)}{kind}")
     event_title = _e(gettext("全过程记录中的事件序号"))
     uploaded = gettext("上传文件")

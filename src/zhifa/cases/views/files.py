@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -83,15 +83,14 @@ def upload(request, pk: int):
         messages.error(request, str(exc))
         return case_page(request, case, status=400)
     request.upload_handlers = [files.EvidenceUploadHandler(request)]
-    return _upload(request, pk)
+    return _upload(request, case)
 
 
 @csrf_protect
-@login_required
-def _upload(request, pk: int):
+def _upload(request, case: Case):
+    """The upload itself, for the case ``upload`` found and let through."""
     from .case import case_page
 
-    case = case_or_404(request.user, pk)
     handler = request.upload_handlers[0]
     form = UploadForm(request.POST, request.FILES)
     valid = form.is_valid()
@@ -130,18 +129,9 @@ def download(request, pk: int, digest: str):
     recorded. Every download is an event of the file's chain of custody."""
     f = _case_file(request, pk, digest)
     try:
-        fh = files.open_checked(f)
+        return files.checked_download(f, request.user)
     except files.FileDigestMismatch as exc:
-        files.record_mismatch(exc, request.user)
         return render(request, "web/error.html", {"title": _("文件校验未通过"), "text": exc.message}, status=409)
-    try:
-        files.record_download(f, request.user)
-    except BaseException:
-        fh.close()
-        raise
-    response = FileResponse(fh, as_attachment=True, filename=f.original_name, content_type=f.media_type)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
