@@ -36,7 +36,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote
 
@@ -183,9 +182,11 @@ def may_export(user, case, handler_ids=None) -> bool:
 
 def case_kind(case, actions: Iterable[str] = ()) -> str:
     """The kind of case (``policies.KINDS``) whose 保管期限 applies, the most serious that fits."""
+    from zhifa.cases.facts import penalty_from_json
+
     actions = set(actions)
-    penalty = case.decided_penalty or {}
-    kinds = set(penalty.get("kinds") or ())
+    penalty = penalty_from_json(case.decided_penalty)
+    kinds = set(penalty.kinds) if penalty is not None else set()
     penalised = bool(kinds) and (case.decision_kind == proc.DecisionKind.PENALTY or case.procedure == "summary")
     if penalised:
         if "revoke_licence" in kinds:
@@ -207,7 +208,7 @@ def case_kind(case, actions: Iterable[str] = ()) -> str:
     return "other"
 
 
-def _large(case, penalty: dict) -> bool:
+def _large(case, penalty: proc.Penalty) -> bool:
     """较大数额 (Art 63(1)(2)): the hearing thresholds in force on the decision's day, or a hearing was held."""
     from zhifa.cases.facts import party_kind
     from zhifa.catalog.rules import hearing_thresholds
@@ -216,14 +217,7 @@ def _large(case, penalty: dict) -> bool:
         return True
     thresholds = hearing_thresholds(case.agency, case.decided_on or timezone.localdate())
     party = party_kind(case)
-
-    def amount(key: str) -> Decimal | None:
-        try:
-            return Decimal(str(penalty[key])) if penalty.get(key) is not None else None
-        except InvalidOperation:
-            return None
-
-    fine, confiscation = amount("fine"), amount("confiscation")
+    fine, confiscation = penalty.fine, penalty.confiscation
     return (fine is not None and fine >= thresholds.fine(party)) or (
         confiscation is not None and confiscation >= thresholds.confiscation(party))
 
@@ -293,7 +287,7 @@ def _items(documents, files) -> list[_Item]:
 def _event_lines(case_id: int) -> tuple[list[bytes], dict]:
     """``events.jsonl``: the case's events as their hash covers them, each re-computed here first — a record that
     does not verify is not exported."""
-    lines, last, algorithms = [], None, set()
+    lines, first, last, algorithms = [], None, None, set()
     qs = Event.objects.filter(case_id=case_id).order_by("id").values_list(
         "id", "occurred_at", "actor_id", "actor_name", "role", "agency_id", "case_id", "action", "subject", "payload",
         "prev_hash", "hash", "algorithm")
@@ -307,82 +301,33 @@ def _event_lines(case_id: int) -> tuple[list[bytes], dict]:
                 "case": case, "hash": digest, "id": pk, "occurred_at": occurred, "payload": payload,
                 "prev_hash": prev, "role": role, "subject": subject}
         lines.append((json.dumps(line, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode())
+        first = first or pk
         last = (pk, digest)
         algorithms.add(alg)
-    first = json.loads(lines[0])["id"] if lines else None
     return lines, {"count": len(lines), "first": first, "last": last[0] if last else None,
                    "last_hash": last[1] if last else None, "algorithms": sorted(algorithms)}
 
 
-class _Mismatch(Exception):
-    pass
-
-
-def _case_files():
-    """``zhifa.cases.files`` (evidence storage, ``open_checked``), or None where it is not installed yet."""
-    try:
-        from zhifa.cases import files
-    except ModuleNotFoundError as exc:
-        if exc.name != "zhifa.cases.files":
-            raise
-        return None
-    return files if hasattr(files, "open_checked") else None
-
-
 def evidence_chunks(f, actor=None) -> Iterator[bytes]:
-    """The bytes of evidence file ``f`` in chunks: opened through ``zhifa.cases.files.open_checked`` (which re-hashes
-    the stored bytes before handing them out), and hashed again here as they are copied, so a file changed between
-    the check and the copy is caught too. DossierError naming the file when it is missing or no longer matches the
-    digest recorded at upload (the mismatch is recorded as an event of the case)."""
-    case_files = _case_files()
-    mismatch = getattr(case_files, "FileDigestMismatch", _Mismatch)
-    try:
-        if case_files is None:
-            yield from _checked(f, _stored_chunks(f))
-            return
-        opened = case_files.open_checked(f)
-        if hasattr(opened, "read"):  # an open file at its start
-            with opened:
-                yield from _checked(f, iter(lambda: opened.read(CHUNK), b""))
-        else:  # an iterator of chunks
-            yield from _checked(f, opened)
-    except (mismatch, _Mismatch) as exc:
-        noted = ""
-        if case_files is not None and isinstance(exc, mismatch) and hasattr(case_files, "record_mismatch"):
-            with transaction.atomic():
-                case_files.record_mismatch(exc, actor, via="dossier")
-            noted = "已记入全过程记录；"
-        raise DossierError(f"证据文件“{f.original_name}”（摘要 {f.digest[:16]}…，存储名 {f.storage_name}）缺失或"
-                           f"与上传时登记的摘要不符：文件已被改动或损坏。未生成卷宗；{noted}"
-                           "请报告审计管理员核查该文件。") from exc
-    except FileNotFoundError as exc:
-        raise DossierError(f"证据文件“{f.original_name}”（存储名 {f.storage_name}）在文件存储中找不到。"
-                           "未生成卷宗。") from exc
-
-
-def _checked(f, chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` passed through, hashed with the file's algorithm: _Mismatch at the end unless they are the file's
-    recorded bytes."""
-    h, size = hashlib.new(f.algorithm), 0
-    for chunk in chunks:
-        h.update(chunk)
-        size += len(chunk)
-        yield chunk
-    if h.hexdigest() != f.digest or size != f.size:
-        raise _Mismatch(f.storage_name)
-
-
-def _stored_chunks(f) -> Iterator[bytes]:
-    """Without ``zhifa.cases.files``: the file from the ``evidence`` storage by its storage name."""
-    from django.core.files.storage import InvalidStorageError, storages
+    """The bytes of evidence file ``f`` in chunks, opened through ``zhifa.cases.files.open_checked`` (which re-hashes
+    the stored bytes before handing them out; ``export`` compares the digest of what was copied too, so a file
+    changed between the check and the copy is caught). DossierError naming the file when it is missing or no longer
+    matches the digest recorded at upload (the mismatch is recorded as an event of the case)."""
+    from zhifa.cases import files
 
     try:
-        storage = storages["evidence"]
-    except InvalidStorageError:
-        raise DossierError("没有配置证据文件存储（STORAGES[\"evidence\"]），无法读取证据文件。") from None
-    with storage.open(f.storage_name, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            yield chunk
+        opened = files.open_checked(f)
+    except files.FileDigestMismatch as exc:
+        with transaction.atomic():
+            files.record_mismatch(exc, actor, via="dossier")
+        raise _changed(f, "已记入全过程记录；") from exc
+    with opened:
+        yield from iter(lambda: opened.read(CHUNK), b"")
+
+
+def _changed(f, noted: str = "") -> DossierError:
+    return DossierError(f"证据文件“{f.original_name}”（摘要 {f.digest[:16]}…，存储名 {f.storage_name}）缺失或"
+                        f"与上传时登记的摘要不符：文件已被改动或损坏。未生成卷宗；{noted}请报告审计管理员核查该文件。")
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
@@ -687,9 +632,11 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
                 if item.kind != "evidence":
                     continue
                 f = item.obj
-                w.add(item.path, evidence_chunks(f, actor), media_type=f.media_type, role="evidence", compress=False,
-                      size_hint=f.size, original_name=f.original_name,
-                      upload_digest={"algorithm": f.algorithm, "value": f.digest})
+                entry = w.add(item.path, evidence_chunks(f, actor), media_type=f.media_type, role="evidence",
+                              compress=False, size_hint=f.size, original_name=f.original_name,
+                              upload_digest={"algorithm": f.algorithm, "value": f.digest})
+                if entry[f.algorithm] != f.digest or entry["size"] != f.size:  # changed while it was copied
+                    raise _changed(f)
             w.add("events.jsonl", event_lines, media_type="application/jsonl; charset=utf-8", role="events")
             w.add(check.PUBLIC_KEY, [public_pem], media_type="application/x-pem-file", role="public_key")
             manifest = _manifest(case, agency, kind, klass, created, fp, events, items, w.files)
@@ -709,11 +656,11 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
                                 "key_fingerprint": fp, "events": events["count"],
                                 "evidence": [f.digest for f in files]})
         # each file's chain of custody (subject file:<digest>): handed out in this package
-        case_files = _case_files()
-        if case_files is not None and hasattr(case_files, "record_download"):
-            for f in files:
-                f.case = case
-                case_files.record_download(f, actor, via="dossier")
+        from zhifa.cases.files import record_download
+
+        for f in files:
+            f.case = case
+            record_download(f, actor, via="dossier")
     return Exported(out, digest_sha, digest_sm3, len(w.files) + 2, len(items), klass, kind, fp, event)
 
 

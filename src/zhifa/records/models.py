@@ -33,13 +33,12 @@ class Event(models.Model):
 
 
 class Verification(models.Model):
-    """One run of ``zhifa verify`` (by hand, by the weekly ``tick`` or from the audit screen): what it checked and
+    """One run of ``zhifa verify`` (by hand or by the weekly ``tick``): what it checked and
     what it found. The audit administrator sees these runs; a failed run alerts them."""
 
     class Trigger(models.TextChoices):
         COMMAND = "command", "命令"
         TICK = "tick", "定时任务"
-        SCREEN = "screen", "审计页面"
 
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("结束时间")
