@@ -719,16 +719,18 @@ def attach(case: Case, records: Iterable[CaseRecord], *, actor, step) -> None:
     if not records or (step.from_state and proc.State(step.from_state) in proc.FINISHED):  # an ended case's stay
         return
     files = {f.digest: f for f in EvidenceFile.objects.filter(case=case, digest__in={r.file_hash for r in records})}
+    taken = []
     for r in records:
         f = files.get(r.file_hash)
         if f is None:
             continue
         if f.record_id is None:
             f.record = r
-            f.save(update_fields=["record"])
+            taken.append(f)
         record("cases.file_attached", actor=actor, agency=case.agency, case_id=case.pk, subject=f"file:{f.digest}",
                payload={"name": f.original_name, "record": r.pk, "code": r.code, "kind": r.evidence_kind or None,
                         "action": step.action, "version": step.version})
+    EvidenceFile.objects.bulk_update(taken, ["record"])
 
 
 __all__ = [

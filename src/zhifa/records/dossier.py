@@ -591,8 +591,8 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
     when = (local.year, local.month, local.day, local.hour, local.minute, local.second)
 
     agency = case.agency
-    actions = list(CaseStep.objects.filter(case=case).values_list("action", flat=True))
-    steps_on = list(CaseStep.objects.filter(case=case).order_by("version").values_list("on", flat=True))
+    steps = list(CaseStep.objects.filter(case=case).order_by("version").values_list("action", "on"))
+    actions, steps_on = [a for a, _on in steps], [on for _a, on in steps]
     kind, klass = retention(case, actions)
     handlers = list(CaseHandler.objects.filter(case=case).select_related("user").order_by("-is_lead", "id"))
     documents = list(CaseDocument.objects.filter(case=case).select_related("step", "recorded_by")

@@ -83,6 +83,7 @@ def case_page(request, case: Case, *, upload_form=None, status: int = 200):
            and (code == "correct_after_closing") == finished] if roles else []
     clocks = [clock_view(c, today) | {"running": c.stopped_on is None} for c in display_order(loaded["clocks"])]
     assessment = case.assessment or None
+    active = {h.user_id for h in loaded["handlers"] if h.removed_on is None}  # the case's active handlers
     return render(request, "cases/detail.html", {
         "active": "cases", "case": case, "today": today, "facts": facts,
         "state_label": case.state_label, "procedure_label": case.get_procedure_display(),
@@ -103,8 +104,8 @@ def case_page(request, case: Case, *, upload_form=None, status: int = 200):
         "decided": _penalty_text(case.decided_penalty),
         "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
         "can_assess": is_open and same_agency,
-        "can_export_dossier": may_export(user, case, {h.user_id for h in loaded["handlers"] if h.removed_on is None}),
-        **file_panel(case, user, upload_form, handlers=loaded["handlers"]),
+        "can_export_dossier": may_export(user, case, active),
+        **file_panel(case, user, upload_form, active_handlers=active),
     }, status=status)
 
 

@@ -33,7 +33,7 @@ CUSTODY_LABELS = {
 }
 
 
-def file_panel(case: Case, user, upload_form: UploadForm | None = None, *, handlers=None) -> dict:
+def file_panel(case: Case, user, upload_form: UploadForm | None = None, *, active_handlers=None) -> dict:
     """What the case page shows of the files: each file with its record and chain of custody, and the upload form
     for those who may add files while the case is open."""
     rows = list(EvidenceFile.objects.filter(case=case).select_related("uploaded_by", "record").order_by(
@@ -48,8 +48,7 @@ def file_panel(case: Case, user, upload_form: UploadForm | None = None, *, handl
                         for ev in chains.get(f.digest, [])],
         })
     # the form for those who may add files while the case is open; a refused upload's form shows its reasons
-    active = None if handlers is None else [h.user_id for h in handlers if h.removed_on is None]
-    may_upload = files.accepts_files(case) and files.may_upload(case, user, active_handlers=active)
+    may_upload = files.accepts_files(case) and files.may_upload(case, user, active_handlers=active_handlers)
     return {"case_files": out, "file_names": _names_by_step(rows), "uploads": rows,
             "upload_form": upload_form or (UploadForm() if may_upload else None)}
 
