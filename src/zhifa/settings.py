@@ -183,6 +183,11 @@ if ZHIFA_HASH_ALGORITHM not in ("sm3", "sha256"):
 if ZHIFA_HASH_ALGORITHM not in hashlib.algorithms_available:
     raise ImproperlyConfigured("本机 Python 的 OpenSSL 不提供 SM3：请换用带 SM3 的 OpenSSL（1.1.1 及以上），"
                                "或设置 ZHIFA_HASH_ALGORITHM=sha256")
+# Documents (docs/documents.md): the PDF of an issued document is made when it is issued (through the warm
+# LibreOffice at ZHIFA_UNOSERVER, else a one-shot soffice); off: made when first asked for. Without LibreOffice the
+# .docx is issued and PDF is reported unavailable.
+ZHIFA_PDF_AT_ISSUE = env_bool("ZHIFA_PDF_AT_ISSUE", True)
+ZHIFA_UNOSERVER = os.environ.get("ZHIFA_UNOSERVER", "127.0.0.1:2003")
 ZHIFA_PASSWORD_MIN_LENGTH = env_int("ZHIFA_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
     path("records/", include("zhifa.records.urls")),
+    path("documents/", include("zhifa.documents.urls")),
     path("api/v1/", include("zhifa.api.urls")),
     path("platform-admin/", admin.site.urls),
 ]

@@ -177,7 +177,7 @@ def test_the_cover_index_and_documents_say_what_they_should(package):
     for item in manifest["items"]:
         assert item["title"].split("：")[0] in index
     doc = members[_path(manifest, "document")].decode()
-    assert "文号" in doc and "办案步骤" in doc and "文书模块上线后" in doc
+    assert "文号" in doc and "办案步骤" in doc and "未在平台上制作签发" in doc
     readme = members["README.txt"].decode()
     assert "dossier_check.py" in readme and "pip install cryptography" in readme and "真实性" in readme
     assert "SM2" in readme

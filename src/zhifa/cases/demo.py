@@ -703,6 +703,7 @@ def load_demo_cases(agency, *, today: date) -> DemoCasesResult:
     result = DemoCasesResult()
     ctx = _context(agency, today)
     with transaction.atomic():  # one commit for all (each case is a savepoint of its own)
+        _demo_particulars(agency)
         for s in _scenarios():
             if Case.objects.filter(creation_key=f"{agency.pk}:{KEY_PREFIX}{s.slug}").exists():
                 result.existing += 1
@@ -720,6 +721,19 @@ def load_demo_cases(agency, *, today: date) -> DemoCasesResult:
     demo = Case.objects.filter(agency=agency, creation_key__startswith=f"{agency.pk}:{KEY_PREFIX}")
     result.by_state = Counter(demo.values_list("state", flat=True))
     return result
+
+
+def _demo_particulars(agency) -> None:
+    """What the demo bureau's documents state of remedies and payment (policy ``documents.particulars``)."""
+    from zhifa.catalog.models import PolicyValue
+
+    if PolicyValue.objects.filter(key="documents.particulars", agency=agency).exists():
+        return
+    PolicyValue.objects.create(
+        key="documents.particulars", agency=agency, effective_from=date(2020, 1, 1),
+        value={"review_organ": "平舆县人民政府", "court": "平舆县人民法院",
+               "payment_bank": "中国农业银行平舆县支行（或通过河南省非税收入电子缴款平台）"},
+        citation="演示数据", note="演示数据：决定书载明的复议机关、法院和缴款渠道")
 
 
 SCENARIO_SLUGS = tuple(s.slug for s in _scenarios())

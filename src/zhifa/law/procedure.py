@@ -499,6 +499,8 @@ SUGGESTED_DOCUMENTS: Mapping[str, str] = MappingProxyType({
     "seizure_extension_notice": "延长查封（扣押）期限通知书",  # 本表：行政强制法第二十五条“书面告知”
     "hearing_refusal_notice": "不予听证通知书",  # 本表
     "service_public_notice": "公告送达公告",  # 本表：民事诉讼法第九十五条
+    "clue_registration_form": "案件来源登记表",  # issue 6 §1
+    "mediation_guidance": "行政调解告知引导书",  # issue 6 §1（本局“行政调解告知”制度）
 })
 DOCUMENT_LABELS: Mapping[str, str] = MappingProxyType({**MCT_FORMATS, **SUGGESTED_DOCUMENTS})
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -277,7 +278,9 @@ def _items(documents, files) -> list[_Item]:
     for n, item in enumerate(items, 1):
         item.no = n
         if item.kind == "document":
-            item.path = f"documents/{n:02d}-{_safe_name(item.obj.code, 40)}.html"
+            issued = _issued(item.obj)
+            suffix = "html" if issued is None else ("pdf" if issued.pdf_digest else "docx")
+            item.path = f"documents/{n:02d}-{_safe_name(item.obj.code, 40)}.{suffix}"
         else:
             f = item.obj
             item.path = f"evidence/{n:02d}-{f.digest[:12]}-{_safe_name(f.original_name)}"
@@ -486,6 +489,14 @@ def _index(case, items) -> bytes:
     return _page("卷内目录", body)
 
 
+def _issued(doc):
+    """The issued document (zhifa.documents) a registration stands for, or None (registered on paper only)."""
+    try:
+        return doc.issued
+    except ObjectDoesNotExist:
+        return None
+
+
 def _document(doc) -> bytes:
     step = doc.step
     pairs = [
@@ -498,8 +509,8 @@ def _document(doc) -> bytes:
         ("登记人", _e(_person(doc.recorded_by))),
     ]
     body = (f"<h1>{_e(doc.title)}</h1>\n<table>\n{_rows(pairs)}\n</table>\n"
-            '<p class="note">本页是该文书在平台上的登记信息，不是文书本身。平台的文书模块上线后，卷宗中此处将由生成的'
-            "正式文书（PDF 或 OFD）替换。</p>")
+            '<p class="note">本页是该文书在平台上的登记信息，不是文书本身：该文书未在平台上制作签发'
+            "（纸质文书的原件或扫描件见证据文件）。</p>")
     return _page(doc.title, body)
 
 
@@ -545,7 +556,7 @@ def _readme(case, agency, klass, fp: str, created: datetime, n_items: int, n_eve
 本文件包是上述行政执法案件的电子卷宗，由出具机关的执法平台导出。包内：
   cover.html          卷宗封面
   index.html          卷内目录（按办案顺序编号）
-  documents/          文书（目前为文书登记信息，文书模块上线后替换为正式文书）
+  documents/          文书：平台签发的为签发时的 PDF（无 PDF 时为 .docx）；仅登记的纸质文书为登记信息页
   evidence/list.html  证据清单；evidence/ 下为证据、音像记录文件原件
   events.jsonl        本案全过程记录的每个事件（每行一个，可离线重新计算哈希）
   manifest.json       清单：每个文件的大小、SHA-256 和 SM3 摘要，案件信息，保管期限
@@ -595,7 +606,7 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
     actions, steps_on = [a for a, _on in steps], [on for _a, on in steps]
     kind, klass = retention(case, actions)
     handlers = list(CaseHandler.objects.filter(case=case).select_related("user").order_by("-is_lead", "id"))
-    documents = list(CaseDocument.objects.filter(case=case).select_related("step", "recorded_by")
+    documents = list(CaseDocument.objects.filter(case=case).select_related("step", "recorded_by", "issued")
                      .order_by("issued_on", "id"))
     records = list(CaseRecord.objects.filter(case=case).select_related("step").order_by("made_on", "id"))
     files = list(EvidenceFile.objects.filter(case=case).select_related("record", "record__step", "uploaded_by")
@@ -622,8 +633,19 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
             paths = {}
             for item in items:
                 if item.kind == "document":
-                    w.add(item.path, [_document(item.obj)], media_type=HTML, role="document",
-                          code=item.obj.code, number=item.obj.number)
+                    issued = _issued(item.obj)
+                    if issued is None:
+                        w.add(item.path, [_document(item.obj)], media_type=HTML, role="document",
+                              code=item.obj.code, number=item.obj.number)
+                        continue
+                    from zhifa.documents.services import DOCX_TYPE, read_file
+
+                    kind = "pdf" if issued.pdf_digest else "docx"
+                    digest = issued.pdf_digest or issued.docx_digest
+                    w.add(item.path, [read_file(issued, kind)], role="document", code=item.obj.code,
+                          number=item.obj.number, media_type="application/pdf" if kind == "pdf" else DOCX_TYPE,
+                          upload_digest={"algorithm": issued.algorithm, "value": digest},
+                          version=issued.version)
                 elif item.kind == "evidence":
                     paths[item.obj.pk] = item.path
             w.add("evidence/list.html", [_evidence_list(case, records, files, paths)], media_type=HTML,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=64)
-def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool, audit: bool) -> tuple:
+def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool, audit: bool,
+         templates: bool = False) -> tuple:
     """The navigation for one set of permissions, built once per URL configuration, prefix and language (every
     page shows it)."""
     nav = [("home", reverse("home"), _("首页")),
@@ -22,6 +23,8 @@ def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool,
         nav.append(("people", reverse("org:people"), _("人员与角色")))
     if policies:
         nav.append(("policies", reverse("org:policies"), _("政策参数")))
+    if templates:
+        nav.append(("documents", reverse("documents:templates"), _("文书模板")))
     if audit:
         nav.append(("audit", reverse("org:audit"), _("审计日志")))
     return tuple(nav)
@@ -54,6 +57,6 @@ def shell(request):
         return {"nav": [], "current_agency": user.agency, "gated": True}
     nav = _nav(str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), get_language(),
                org.can_manage_people(user) or org.can_assign_roles(user), org.can_set_policy(user),
-               org.can_view_audit(user))
+               org.can_view_audit(user), bool(user.role_codes() & {"sysadmin", "head", "reviewer"}))
     unread = _unread_notifications(user.pk)
     return {"nav": nav, "current_agency": user.agency, "unread_notifications": unread}

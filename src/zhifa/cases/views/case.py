@@ -105,6 +105,7 @@ def case_page(request, case: Case, *, upload_form=None, status: int = 200):
         "assessment": assessment, "outcome_label": _OUTCOMES.get((assessment or {}).get("outcome"), ""),
         "can_assess": is_open and same_agency,
         "can_export_dossier": may_export(user, case, active),
+        "drafts": case.issued_documents.filter(status="draft").count(),
         **file_panel(case, user, upload_form, active_handlers=active),
     }, status=status)
 

@@ -15,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from zhifa.catalog.calendar import seed_from_chinese_calendar
         from zhifa.catalog.loader import load_catalog
+        from zhifa.documents.services import ensure_types
         from zhifa.org.services import ensure_role_groups
 
         with transaction.atomic():
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             ensure_role_groups()
             counts = seed_from_chinese_calendar()
             catalog = load_catalog()
+            ensure_types()
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
         span = f"{min(years)}–{max(years)} 年" if years else "无"
         self.stdout.write(

@@ -1,0 +1,194 @@
+"""Drafting, issuing, correcting and serving documents (issue 6 §5, §6) on the demo bureau's cases, through the
+documents service, on the real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from zhifa.cases.models import Case, CaseClock, CaseDocument
+from zhifa.documents import checker, services
+from zhifa.documents.models import Document, DocumentNumber, Service
+from zhifa.law.errors import RuleViolation
+from zhifa.org import demo
+from zhifa.records.models import Event
+
+pytestmark = pytest.mark.django_db
+
+FACTS = "2026年10月8日，执法人员检查发现当事人未与旅游者签订旅游合同。"
+
+
+@pytest.fixture
+def loaded(_evidence_storage):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def _case(slug: str) -> Case:
+    return Case.objects.get(creation_key__endswith=f":demo:{slug}")
+
+
+def _lead(case: Case):
+    return case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
+
+
+def _issue_decision(case: Case, actor, **inputs) -> Document:
+    d = services.draft(case, "penalty_decision", {"facts": FACTS, "evidence": "现场检查笔录、询问笔录", **inputs},
+                       actor=actor)
+    return services.issue(d, actor=actor, on=case.decided_on)
+
+
+def test_issue_freezes_number_files_and_record(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    assert d.status == Document.Status.ISSUED
+    assert d.number.number.startswith(f"{demo.AGENCY['short_name']}罚〔{case.decided_on.year}〕")
+    assert d.content["party"]["name"] == case.party.name
+    assert d.content["doc"]["number"] == d.number.number
+    assert len(d.docx_digest) == 64 and d.docx_size > 1000
+    # the registration on the case: the procedure's checks see the document
+    reg = CaseDocument.objects.get(pk=d.registration_id)
+    assert (reg.code, reg.number, reg.issued_on) == ("penalty_decision", d.number.number, case.decided_on)
+    ev = Event.objects.get(pk=d.event_id)
+    assert ev.action == "documents.issued"
+    payload = json.loads(ev.payload)
+    assert payload["docx"] == d.docx_digest and payload["number"] == d.number.number
+    assert services.read_file(d, "docx")[:2] == b"PK"
+
+
+def test_issued_document_refuses_edits(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    with pytest.raises(RuleViolation) as err:
+        services.draft(case, "penalty_decision", {"facts": "改过的事实"}, actor=officer, document=d)
+    assert err.value.code == "document_issued"
+    with pytest.raises(RuleViolation):
+        services.issue(d, actor=officer)
+    # the database itself refuses, whoever sends the change
+    for change in ({"inputs": {"facts": "改"}}, {"docx_digest": "0" * 64}, {"number": None},
+                   {"issued_on": date(2020, 1, 1)}, {"status": "draft"}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Document.objects.filter(pk=d.pk).update(**change)
+    d.refresh_from_db()
+    assert d.inputs["facts"] == FACTS and d.status == Document.Status.ISSUED
+
+
+def test_issue_refuses_missing_inputs_and_nothing_is_numbered(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = services.draft(case, "penalty_decision", {"facts": ""}, actor=officer)
+    before = DocumentNumber.objects.count()
+    with pytest.raises(services.DocumentRefused) as err:
+        services.issue(d, actor=officer)
+    assert [v.field for v in err.value.violations] == ["f.facts"]
+    assert DocumentNumber.objects.count() == before
+    d.refresh_from_db()
+    assert d.status == Document.Status.DRAFT
+
+
+def test_correction_is_a_new_version_with_a_reason(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    first = _issue_decision(case, officer)
+    with pytest.raises(RuleViolation):
+        services.correct(first, reason=" ", actor=officer)
+    new = services.correct(first, reason="当事人名称笔误", actor=officer)
+    assert (new.version, new.supersedes_id, new.status) == (2, first.pk, Document.Status.DRAFT)
+    new = services.draft(case, "penalty_decision", {**new.inputs, "facts": FACTS + "（更正）"}, actor=officer,
+                         document=new)
+    new = services.issue(new, actor=officer, on=case.decided_on)
+    first.refresh_from_db()
+    assert first.status == Document.Status.SUPERSEDED and first.inputs["facts"] == FACTS
+    assert new.number.number != first.number.number
+    assert json.loads(Event.objects.get(pk=new.event_id).payload)["supersedes"] == first.pk
+
+
+def test_direct_service_serves_the_case_and_starts_the_payment_clock(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    on = max(case.decided_on, timezone.localdate() - timedelta(days=1))
+    row = services.serve(d, actor=officer, method="direct", on=on, recipient=case.party.representative or "李明",
+                         recipient_relation="法定代表人")
+    case.refresh_from_db()
+    assert row.served_on == on and row.step is not None and row.step.action == "serve"
+    assert case.state == "served" and case.decision_served_on == on and case.service_method == "direct"
+    payment = CaseClock.objects.get(case=case, code="payment", stopped_on__isnull=True)
+    assert payment.started_on == on
+    assert Event.objects.filter(action="documents.served", subject=f"document:{d.pk}").count() == 1
+
+
+def test_public_notice_counts_thirty_days(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    on = timezone.localdate()
+    with pytest.raises(services.DocumentRefused) as err:
+        services.serve(d, actor=officer, method="public_notice", on=on)
+    assert err.value.violations[0].code == "service_notice_reason"
+    row = services.serve(d, actor=officer, method="public_notice", on=on, reason="当事人下落不明，直接送达和邮寄送达均未果",
+                         medium="平舆县人民政府网站", av_reason="公告张贴于政府网站，无须录像")
+    case.refresh_from_db()
+    assert row.served_on >= on + timedelta(days=30)  # 民诉法第九十五条 (a holiday moves it later)
+    assert case.public_notice_on == on and case.state == "decided"
+
+
+def test_electronic_service_needs_consent_and_post_a_tracking_number(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    on = timezone.localdate()
+    with pytest.raises(services.DocumentRefused) as err:
+        services.serve(d, actor=officer, method="electronic", on=on, recipient="李明", address="li@example.cn")
+    assert "service_consent_missing" in [v.code for v in err.value.violations]
+    with pytest.raises(services.DocumentRefused) as err:
+        services.serve(d, actor=officer, method="post", on=on, recipient="李明")
+    assert [v.code for v in err.value.violations] == ["service_tracking_missing"]
+    assert not Service.objects.filter(document=d).exists()
+    case.refresh_from_db()
+    assert case.state == "decided"
+
+
+def test_serving_a_draft_is_refused(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = services.draft(case, "penalty_decision", {"facts": FACTS}, actor=officer)
+    with pytest.raises(RuleViolation) as err:
+        services.serve(d, actor=officer, method="direct", on=timezone.localdate(), recipient="李明")
+    assert err.value.code == "document_not_issued"
+
+
+def test_checker_finds_inconsistencies(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    found = {f.code for f in checker.check_case(case)}
+    assert "not_served" in found and "party_mismatch" not in found
+    # the case's party is renamed after the decision was issued: the document no longer matches
+    case.party.name = "平舆县另一家旅行社有限公司"
+    case.party.save()
+    case.refresh_from_db()
+    findings = checker.check_case(case)
+    mismatch = [f for f in findings if f.code == "party_mismatch"]
+    assert mismatch and mismatch[0].document.pk == d.pk and mismatch[0].officer_id == officer.pk
+    assert checker.by_officer(findings)[(officer.pk, "error")] >= 1
+    services.draft(case, "correction_order", {}, actor=officer)
+    assert any(f.code == "input_missing" for f in checker.check_case(case))
+
+
+def test_someone_outside_the_case_may_not_draft(loaded):
+    case = _case("trv-decided")
+    outsider = next(h.user for h in _case("net-filed").handlers.all()
+                    if not case.handlers.filter(user=h.user).exists())
+    if "head" in outsider.role_codes() or "clerk" in outsider.role_codes():
+        pytest.skip("demo officer holds a role that may draft")
+    with pytest.raises(RuleViolation) as err:
+        services.draft(case, "penalty_decision", {}, actor=outsider)
+    assert err.value.code == "not_allowed"
