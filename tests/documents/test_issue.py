@@ -133,8 +133,9 @@ def test_public_notice_counts_thirty_days(loaded):
     with pytest.raises(services.DocumentRefused) as err:
         services.serve(d, actor=officer, method="public_notice", on=on)
     assert err.value.violations[0].code == "service_notice_reason"
-    row = services.serve(d, actor=officer, method="public_notice", on=on, reason="当事人下落不明，直接送达和邮寄送达均未果",
-                         medium="平舆县人民政府网站", av_reason="公告张贴于政府网站，无须录像")
+    row = services.serve(d, actor=officer, method="public_notice", on=on,
+                         reason="当事人下落不明，直接送达和邮寄送达均未果", medium="平舆县人民政府网站",
+                         av_reason="公告张贴于政府网站，无须录像")
     case.refresh_from_db()
     assert row.served_on >= on + timedelta(days=30)  # 民诉法第九十五条 (a holiday moves it later)
     assert case.public_notice_on == on and case.state == "decided"
@@ -192,3 +193,79 @@ def test_someone_outside_the_case_may_not_draft(loaded):
     with pytest.raises(RuleViolation) as err:
         services.draft(case, "penalty_decision", {}, actor=outsider)
     assert err.value.code == "not_allowed"
+
+
+def test_the_case_file_carries_the_issued_document(loaded, tmp_path):
+    """The exported 电子卷宗 holds the issued document itself (its .docx here; the PDF when one was made), with the
+    digest recorded at issue, and passes the standalone check."""
+    import zipfile
+
+    from zhifa.records import dossier, dossier_check
+
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    pair = dossier.generate_key(tmp_path / "key.pem")
+    out = dossier.export(case, tmp_path / "case.zip", actor=officer, key=tmp_path / "key.pem")
+    data = out.path.read_bytes()
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    # the demo's step registered the decision on paper (a registration page); the issued one is the document itself
+    entry = next(f for f in manifest["files"] if f.get("code") == "penalty_decision" and f.get("upload_digest"))
+    assert entry["path"].endswith(".docx") and entry["upload_digest"]["value"] == d.docx_digest
+    assert zipfile.ZipFile(io.BytesIO(data)).read(entry["path"]) == services.read_file(d, "docx")
+    report = dossier_check.check(io.BytesIO(data), pair.public.read_bytes(), name="卷宗.zip")
+    assert report.ok(), report.lines()
+
+
+def test_the_case_file_cover_is_made_after_closing_and_registered_by_archiving(loaded, tmp_path):
+    """卷宗封面和卷内目录 are made on a closed case (which takes no other document, 第四十七条) and registered by the
+    归档 step; the exported case file carries the issued cover itself."""
+    import zipfile
+
+    from zhifa.cases.services import transition
+    from zhifa.org.models import User
+    from zhifa.records import dossier
+
+    case = _case("pub-closed")
+    assert case.state == "closed"
+    clerk = User.objects.get(username="neiqin")
+    d = services.draft(case, "case_file_index", {"keeper": "内勤甲", "retention": "30年"}, actor=clerk)
+    d = services.issue(d, actor=clerk)
+    assert d.status == Document.Status.ISSUED and d.registration_id is None
+    other = services.draft(case, "correction_order", {"facts": "x", "requirement": "y", "deadline": "7日"},
+                           actor=clerk)
+    with pytest.raises(RuleViolation) as err:
+        services.issue(other, actor=clerk)
+    assert err.value.code == "case_finished"
+    transition(case.pk, "archive", actor=clerk, idempotency_key="archive-test", payload={
+        "archive_no": "WS-2026-001",
+        "documents": [{"code": "case_file_index", "issued_on": d.issued_on}]})
+    dossier.generate_key(tmp_path / "key.pem")
+    out = dossier.export(case, tmp_path / "case.zip", actor=clerk, key=tmp_path / "key.pem")
+    manifest = json.loads(zipfile.ZipFile(out.path).read("manifest.json"))
+    entry = next(f for f in manifest["files"] if f.get("code") == "case_file_index")
+    assert entry["path"].endswith(".docx") and entry["upload_digest"]["value"] == d.docx_digest
+
+
+def test_serving_the_advance_notice_notifies_the_case_and_starts_the_statement_period(loaded):
+    """事先告知书 served (not by public notice) is the case's 事先告知 step: the 陈述申辩 and 听证 periods run from the
+    service date (第四十四条、第六十四条). Its rules still apply: without the head's approval of the proposal the
+    service is not recorded and the reason is given."""
+    from zhifa.cases.demo import HEAD1
+    from zhifa.cases.services import decide_approval
+    from zhifa.org.models import User
+
+    case = _case("ent-awaiting-decision")
+    officer = _lead(case)
+    d = services.draft(case, "penalty_notice", {"facts": "超时营业"}, actor=officer)
+    d = services.issue(d, actor=officer)
+    on = timezone.localdate()
+    with pytest.raises(RuleViolation) as err:
+        services.serve(d, actor=officer, method="direct", on=on, recipient="潘秀英")
+    assert "penalty_proposal" in str(err.value.violations) or "审批" in err.value.message
+    assert not Service.objects.filter(document=d).exists()
+    decide_approval(case.pk, "penalty_proposal", actor=User.objects.get(username=HEAD1), idempotency_key="ap-1")
+    row = services.serve(d, actor=officer, method="direct", on=on, recipient="潘秀英")
+    case.refresh_from_db()
+    assert row.step.action == "notify" and case.state == "notified" and case.notice_served_on == on
+    assert CaseClock.objects.get(case=case, code="statement", stopped_on__isnull=True).started_on == on

@@ -169,7 +169,8 @@ def test_fonts_and_line_spacing(code):
     title = by_text.get("{{ doc.title }}") or by_text["卷内目录"]
     assert _font(title.style) == "方正小标宋简体" and title.style.font.size == Pt(22)
     assert title.alignment is None and title.style.paragraph_format.alignment == 1  # centred by its style
-    agency = by_text["{{ agency.name }}"]
+    # the first: the seal block ends in the agency's name too
+    agency = next(p for p in document.paragraphs if p.text == "{{ agency.name }}")
     assert _font(agency.style) == "方正小标宋简体"
 
     body = [p for p in document.paragraphs if p.style.name == "文书正文"]
@@ -200,8 +201,47 @@ def test_page_numbers_in_the_footer(code):
 
 def test_letters_end_with_seal_and_date():
     plain = text(template("penalty_decision"))
-    assert "{{ agency.name }}（印章）\n{{ doc.date }}" in plain
+    # room for the physical seal over the agency's name, which is printed alone (no "（印章）")
+    assert "\n\n\n{{ agency.name }}\n{{ doc.date }}" in plain
+    for code in CODES:
+        assert "（印章）" not in text(template(code)), code
     assert "当事人签收" in text(template("preservation_notice"))
+
+
+def test_the_party_is_addressed_as_you_or_your_unit():
+    for code in CODES:
+        assert "你（单位）" not in text(template(code)), code
+    context = sample_context("penalty_decision")
+    assert "你单位涉嫌" in text(render_docx(template("penalty_decision"), context))
+    context["party"] = {**context["party"], "you": "你"}
+    plain = text(render_docx(template("penalty_decision"), context))
+    assert "你涉嫌" in plain and "你单位" not in plain
+
+
+@pytest.mark.parametrize(("code", "ref", "number"), [
+    ("deferral_notice", "penalty_decision", "平文旅罚〔2026〕12号"),
+    ("performance_reminder", "penalty_decision", "平文旅罚〔2026〕12号"),
+    ("enforcement_application", "penalty_decision", "平文旅罚〔2026〕12号"),
+    ("case_closing_report", "penalty_decision", "平文旅罚〔2026〕12号"),
+    ("penalty_decision", "penalty_notice", "平文旅告〔2026〕9号"),
+    ("preservation_handling_notice", "preservation_notice", "平文旅先保〔2026〕3号"),
+    ("seizure_extension_notice", "seizure_decision", "平文旅扣〔2026〕2号"),
+    ("seizure_handling_notice", "seizure_decision", "平文旅扣〔2026〕2号"),
+    ("seizure_release_decision", "seizure_decision", "平文旅扣〔2026〕2号"),
+])
+def test_a_later_document_quotes_the_number_of_the_earlier_one(code, ref, number):
+    context = sample_context(code)
+    context["refs"] = {**context["refs"], ref: number}
+    context["doc"] = {**context["doc"], "number": ""}
+    assert f"（{number}）" in text(render_docx(template(code), context))
+    context["refs"] = {**context["refs"], ref: ""}
+    plain = text(render_docx(template(code), context))
+    assert number not in plain and "（）" not in plain
+
+
+def test_enforcement_application_names_the_head():
+    plain = text(render_docx(template("enforcement_application"), sample_context("enforcement_application")))
+    assert "负责人：张华" in plain
 
 
 def test_hearing_paragraph_only_when_the_party_has_the_right():

@@ -391,11 +391,15 @@ def issue(document: Document, *, actor, on: date | None = None) -> Document:
                 locked.pdf_digest, locked.pdf_size = _store(data, alg), len(data)
             except pdf.PdfUnavailable:
                 pass  # the .docx is issued; the PDF is made when LibreOffice is there (make_pdf)
-        step = _register(case, locked, given.number if given else "", on, actor)
+        # 卷宗封面和卷内目录 are made after 结案, when the case no longer takes registrations: the 归档 step registers
+        # it (its own form); every other document is registered now, or refused with the case's reason
+        late = locked.code == "case_file_index" and case.state == proc.State.CLOSED
+        step = None if late else _register(case, locked, given.number if given else "", on, actor)
         locked.status, locked.number, locked.issued_on = Document.Status.ISSUED, given, on
         locked.issued_at, locked.issued_by, locked.content = timezone.now(), actor, content
         locked.template_version, locked.template_digest = used.version, used.digest
-        locked.registration = CaseDocument.objects.filter(case=case, step=step).order_by("-pk").first()
+        locked.registration = CaseDocument.objects.filter(case=case, step=step).order_by("-pk").first() \
+            if step is not None else None
         content_digest = digest_of(json.dumps(content, ensure_ascii=False, sort_keys=True).encode(), alg)
         old = locked.supersedes
         locked.event = record(
@@ -535,8 +539,8 @@ DECISIONS = ("penalty_decision", "no_penalty_decision")
 
 
 def _drive_case(row: Service, document: Document, actor, today: date):
-    """The case step a service is: 送达 of the decision (by its method), 催告 by the 催告书; None for the others
-    (their dates are the service records themselves)."""
+    """The case step a service is: 送达 of the decision (by its method), 事先告知 by the 事先告知书 (served otherwise
+    than by public notice), 催告 by the 催告书; None for the others (their dates are the service records themselves)."""
     from zhifa.cases.services import transition
 
     case = Case.objects.get(pk=document.case_id)
@@ -573,6 +577,14 @@ def _drive_case(row: Service, document: Document, actor, today: date):
                                    "description": row.av_reason or f"留置送达，见证人：{row.witness or '无'}",
                                    **({"file_hash": row.av_file.digest} if row.av_file else {})}]
         return transition(case.pk, A.SERVE, actor=actor, payload=payload, idempotency_key=key, today=today)
+    if document.code == "penalty_notice" and row.method != "public_notice" and proc.transition_for(
+            proc.Procedure(case.procedure), state, A.NOTIFY) is not None:
+        # the 陈述申辩 and 听证 periods run from the day the notice is served (第四十四条、第六十四条)
+        payload = {"notice_served_on": row.served_on}
+        if not CaseDocument.objects.filter(case=case, code="service_receipt").exists():
+            payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,
+                                     "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}]
+        return transition(case.pk, A.NOTIFY, actor=actor, payload=payload, idempotency_key=key, today=today)
     if document.code == "performance_reminder" and proc.transition_for(
             proc.Procedure(case.procedure), state, A.URGE) is not None:
         return transition(case.pk, A.URGE, actor=actor, payload={"served_on": row.served_on}, idempotency_key=key,

@@ -193,13 +193,21 @@ def detail(request, pk: int):
         "active": "cases", "case": case, "document": d, "spec": spec, "may_write": may, "form": form,
         "serve_form": serve_form, "correct_form": correct_form, "violations": violations,
         "missing": services.missing_inputs(d) if d.status == Document.Status.DRAFT else [],
-        "services_list": d.services.select_related("recorded_by", "proof", "av_file", "step").order_by("on", "pk"),
+        "services_list": _services_of(d),
         "versions": versions, "findings": [f for f in checker.check_case(case) if f.document.pk == d.pk],
         "numbered": bool(numbering.series_of(d.code, case.agency, d.issued_on or _today())),
         "pdf_available": pdf.available(), "methods": METHODS, "date_labels": DATE_LABELS,
         "signer": SIGNERS.get(spec.signer, ""), "layout": LAYOUTS.get(spec.layout, ""),
         "steps": [_step_label(a) for a in steps_requiring(d.code)],
     }, status=status)
+
+
+def _services_of(d: Document) -> list:
+    """The document's services, oldest first, each with its method's label (the model field has no choices)."""
+    rows = list(d.services.select_related("recorded_by", "proof", "av_file", "step").order_by("on", "pk"))
+    for s in rows:
+        s.method_label = METHODS.get(s.method, s.method)
+    return rows
 
 
 def _today():
@@ -235,12 +243,12 @@ def _versions(d: Document) -> list[Document]:
 def download(request, pk: int, kind: str):
     """The issued .docx or PDF, checked against its recorded digest before it is sent."""
     d = _document_or_404(request.user, pk)
-    if kind not in ("docx", "pdf") or not d.is_issued:
-        raise Http404
+    if kind not in ("docx", "pdf") or not d.is_issued or (kind == "pdf" and not d.pdf_digest):
+        raise Http404  # no PDF made yet (issued without LibreOffice) is not a file that fails its check
     try:
         data = services.read_file(d, kind)
     except services.DocumentRefused as exc:
-        return render(request, "web/error.html", {"title": _("文件校验不符"), "message": exc.message}, status=409)
+        return render(request, "web/error.html", {"title": _("文件校验不符"), "text": exc.message}, status=409)
     from zhifa.records.services import record
 
     record("documents.downloaded", actor=request.user, agency=d.case.agency, case_id=d.case_id,
@@ -262,9 +270,12 @@ def templates(request):
         raise PermissionDenied(_("只有系统管理员、负责人或者法制审核人员可以管理文书模板"))
     services.ensure_types()
     agency = request.user.agency
+    # the one services.template_in_use renders with: the agency's own newest active version before its parents'
+    chain = agency.lineage_ids()
+    rank = {a: n for n, a in enumerate(chain)}
     uploaded = {}
-    for t in Template.objects.filter(agency_id__in=agency.lineage_ids(), is_active=True).select_related(
-            "document_type").order_by("-version"):
+    for t in sorted(Template.objects.filter(agency_id__in=chain, is_active=True).select_related("document_type")
+                    .defer("content"), key=lambda t: (rank[t.agency_id], -t.version)):
         uploaded.setdefault(t.document_type.code, t)
     rows = [{"type": t, "in_use": uploaded.get(t.code), "spec": SPECS.get(t.code),
              "numbered": bool(numbering.series_of(t.code, agency, _today())),

@@ -494,7 +494,14 @@ def _issued(doc):
     try:
         return doc.issued
     except ObjectDoesNotExist:
+        pass
+    if doc.code != "case_file_index":
         return None
+    # issued after 结案 and registered by the 归档 step (zhifa.documents.services.issue): the latest issued version
+    from zhifa.documents.models import Document
+
+    return Document.objects.filter(case_id=doc.case_id, code=doc.code, registration__isnull=True,
+                                   status=Document.Status.ISSUED).order_by("-pk").first()
 
 
 def _document(doc) -> bytes:
@@ -640,10 +647,10 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
                         continue
                     from zhifa.documents.services import DOCX_TYPE, read_file
 
-                    kind = "pdf" if issued.pdf_digest else "docx"
+                    fmt = "pdf" if issued.pdf_digest else "docx"
                     digest = issued.pdf_digest or issued.docx_digest
-                    w.add(item.path, [read_file(issued, kind)], role="document", code=item.obj.code,
-                          number=item.obj.number, media_type="application/pdf" if kind == "pdf" else DOCX_TYPE,
+                    w.add(item.path, [read_file(issued, fmt)], role="document", code=item.obj.code,
+                          number=item.obj.number, media_type="application/pdf" if fmt == "pdf" else DOCX_TYPE,
                           upload_digest={"algorithm": issued.algorithm, "value": digest},
                           version=issued.version)
                 elif item.kind == "evidence":
