@@ -269,3 +269,81 @@ def test_serving_the_advance_notice_notifies_the_case_and_starts_the_statement_p
     case.refresh_from_db()
     assert row.step.action == "notify" and case.state == "notified" and case.notice_served_on == on
     assert CaseClock.objects.get(case=case, code="statement", stopped_on__isnull=True).started_on == on
+
+
+def test_the_decision_states_the_penalty_as_proposed_after_statements(loaded):
+    """Before the 决定 step (which needs the decision issued) the decision states the proposal as it stands after
+    陈述申辩 — not the earlier notified one; the notice states what was notified."""
+    from zhifa.documents import context
+
+    case = _case("ent-notified")
+    case.notified_penalty = {"kinds": ["fine"], "fine": "18000.00"}
+    case.proposed_penalty = {"kinds": ["fine"], "fine": "10000.00"}
+    ctx = context.build(case, "penalty_decision", {}, on=timezone.localdate())
+    assert (ctx["penalty"]["fine"], ctx["penalty"]["fine_upper"]) == ("10,000.00", "壹万元整")
+    assert ctx["notice"]["penalty_text"] == "罚款人民币壹万捌仟元整"
+
+
+def test_a_template_that_fails_on_the_case_is_refused_not_a_crash(loaded, tmp_path):
+    """A template may pass its upload check (two sample rows) and still ask for a row this case lacks: issuing is
+    refused with the template named, nothing numbered."""
+    from docx import Document as Docx
+
+    from zhifa.org.models import User
+
+    case = _case("trv-decided")
+    officer = _lead(case)
+    doc = Docx()
+    doc.add_paragraph("{{ doc.title }} {{ party.name }} {{ officers[1].name }}")
+    path = tmp_path / "t.docx"
+    doc.save(path)
+    head = User.objects.get(username="juzhang")
+    services.upload_template(case.agency, "correction_order", path.read_bytes(), name="t.docx", note="试",
+                             actor=head)
+    case.handlers.exclude(user=officer).update(removed_on=timezone.localdate())
+    d = services.draft(case, "correction_order", {"facts": "x", "requirement": "y", "deadline": "7日"}, actor=officer)
+    before = DocumentNumber.objects.count()
+    with pytest.raises(services.DocumentRefused) as err:
+        services.issue(d, actor=officer)
+    assert err.value.code == "template_failed" and "第1版" in err.value.message
+    assert DocumentNumber.objects.count() == before
+
+
+def test_service_rules_of_the_review(loaded):
+    """A decision is served only after it is taken; the same service sent twice is recorded once; a discarded
+    correction frees the document for another."""
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    on = timezone.localdate()
+    first = services.serve(d, actor=officer, method="direct", on=on, recipient="程玉梅")
+    again = services.serve(d, actor=officer, method="direct", on=on, recipient="程玉梅")
+    assert again.pk == first.pk and Service.objects.filter(document=d).count() == 1
+
+    early = _case("ent-awaiting-decision")
+    lead = _lead(early)
+    dd = services.issue(services.draft(early, "penalty_decision", {"facts": FACTS}, actor=lead), actor=lead)
+    with pytest.raises(RuleViolation) as err:
+        services.serve(dd, actor=lead, method="direct", on=on, recipient="潘秀英")
+    assert err.value.code == "decision_not_taken"
+
+    draft = services.correct(d, reason="笔误", actor=officer)
+    services.discard(draft, actor=officer)
+    again = services.correct(d, reason="笔误（重做）", actor=officer)
+    assert again.pk != draft.pk and again.supersedes_id == d.pk
+
+
+def test_a_changed_document_file_stops_the_case_file(loaded, tmp_path):
+    from zhifa.cases import files
+    from zhifa.records import dossier
+
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    st = files.storage()
+    name = files.storage_name(d.algorithm, d.docx_digest)
+    st.delete(name)
+    dossier.generate_key(tmp_path / "key.pem")
+    with pytest.raises(dossier.DossierError) as err:
+        dossier.export(case, tmp_path / "case.zip", actor=officer, key=tmp_path / "key.pem")
+    assert "未生成卷宗" in str(err.value)

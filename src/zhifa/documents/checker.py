@@ -16,7 +16,7 @@ from decimal import Decimal
 from zhifa.law.money import amount
 
 from .context import penalty_text
-from .models import Document, Service
+from .models import Document, DocumentType, Service
 from .types import SPECS
 
 # Documents made before the case is filed (立案): their dates may precede 立案日期.
@@ -52,12 +52,15 @@ def _fine_of(data: dict | None) -> str:
 
 def check_case(case) -> list[Finding]:
     """Every finding on ``case``'s documents (drafts and issued versions in force)."""
-    from .services import missing_inputs
+    from .services import ensure_types, missing_inputs
+
+    ensure_types()  # the types as the administrator set them (must_serve) exist
 
     docs = list(Document.objects.filter(case=case).exclude(status__in=[Document.Status.DISCARDED,
                                                                         Document.Status.SUPERSEDED])
                 .select_related("number", "issued_by", "drafted_by").order_by("pk"))
     served = set(Service.objects.filter(document__case=case).values_list("document_id", flat=True))
+    must_serve = set(DocumentType.objects.filter(must_serve=True).values_list("code", flat=True))
     party = case.party.name if case.party_id else ""
     out: list[Finding] = []
 
@@ -104,7 +107,7 @@ def check_case(case) -> list[Finding]:
         for i in SPECS[d.code].inputs:
             if i.required and not (c.get("f") or {}).get(i.name):
                 add(d, "input_missing", f"{d} 的“{i.label}”为空", "warning")
-        if SPECS[d.code].must_serve and d.pk not in served:
+        if d.code in must_serve and d.pk not in served:
             add(d, "not_served", f"{d} 须送达，尚未登记送达", "warning")
     return out
 

@@ -145,7 +145,7 @@ def _refs(case, wanted: dict[str, str]) -> dict[str, str]:
 def _officers(case) -> tuple[list[dict[str, str]], dict[str, str]]:
     from zhifa.org.models import Certificate
 
-    handlers = [h for h in case.handlers.all() if h.removed_on is None]
+    handlers = [h for h in case.handlers.select_related("user") if h.removed_on is None]
     handlers.sort(key=lambda h: (not h.is_lead, h.pk))
     certs: dict[int, str] = {}
     for c in Certificate.objects.filter(holder_id__in=[h.user_id for h in handlers]).order_by("issued_on"):
@@ -194,7 +194,10 @@ def build(case, code: str, inputs: dict[str, Any], *, on: date, number: str = ""
     ctx["officers"], ctx["lead"] = _officers(case)
     ctx["items"] = _items(case)
 
-    penalty = case.decided_penalty or case.notified_penalty or case.proposed_penalty
+    # the decision states the penalty as decided — before the 决定 step (which needs the decision issued) that is the
+    # proposal as it stands after 陈述申辩 and 听证 (the case service decides what was proposed); the notices
+    # state what was notified (``notice``)
+    penalty = case.decided_penalty or case.proposed_penalty or case.notified_penalty
     if penalty:
         fine, fine_up = _money(penalty.get("fine"))
         conf, conf_up = _money(penalty.get("confiscation"))

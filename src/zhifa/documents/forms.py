@@ -13,6 +13,7 @@ from .fields import ROW_COLUMNS
 from .types import SPECS
 
 EXTRA_ROWS = 3
+MAX_ROWS = 500
 
 
 class DraftForm(forms.Form):
@@ -29,8 +30,8 @@ class DraftForm(forms.Form):
                 columns = ROW_COLUMNS[i.columns]
                 saved = inputs.get(i.name) or []
                 count = len(saved) + EXTRA_ROWS
-                if self.is_bound:
-                    count = max(count, self._bound_rows(i.name))
+                if self.is_bound:  # the rows the form sent, up to what a draft keeps (services._clean_inputs)
+                    count = min(max(count, self._bound_rows(i.name)), MAX_ROWS)
                 rows = []
                 for n in range(count):
                     cells = []

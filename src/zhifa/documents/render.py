@@ -54,8 +54,12 @@ class Problem:
 
 
 def _environment() -> SandboxedEnvironment:
-    # A fresh environment per call: docxtpl switches autoescape on in the environment it is given.
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    # A fresh environment per call: docxtpl switches autoescape on in the environment it is given. Without |safe
+    # no value (a party's name, an officer's text) can reach the document's XML unescaped; the upload check then
+    # names |safe as an unknown filter.
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env.filters.pop("safe", None)
+    return env
 
 
 class _Fields:

@@ -14,6 +14,7 @@ changes the documents app's state.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -140,8 +141,8 @@ def upload_template(agency, code: str, content: bytes, *, name: str, note: str, 
         raise DocumentRefused([RuleViolation("template_invalid", p.message, "file", [RULES]) for p in problems])
     alg = algorithm()
     with transaction.atomic():
-        last = Template.objects.select_for_update().filter(agency=agency, document_type=doc_type) \
-            .aggregate(v=Max("version"))["v"] or 0
+        DocumentType.objects.select_for_update().get(pk=doc_type.pk)  # one upload of this type at a time
+        last = Template.objects.filter(agency=agency, document_type=doc_type).aggregate(v=Max("version"))["v"] or 0
         t = Template.objects.create(agency=agency, document_type=doc_type, version=last + 1, content=content,
                                     digest=digest_of(content, alg), algorithm=alg, original_name=name[:255],
                                     note=note[:200], is_active=True, uploaded_by=actor, uploaded_at=timezone.now())
@@ -211,8 +212,11 @@ def _clean_inputs(code: str, raw: dict[str, Any]) -> dict[str, Any]:
             if len(text) > limit:
                 raise _refuse("payload_too_long", f"{i.label}不能超过 {limit} 字", f"f.{i.name}")
             out[i.name] = text
-    if code == "service_receipt" and raw.get("_served"):
-        out["_served"] = int(raw["_served"])
+    if code in SERVED_BY and raw.get("_served"):
+        try:
+            out["_served"] = int(raw["_served"])
+        except (TypeError, ValueError):
+            raise _refuse("payload_invalid", "所送达的文书无效", "f._served") from None
     return out
 
 
@@ -237,12 +241,14 @@ def defaults(case: Case, code: str) -> dict[str, Any]:
 def draft(case: Case, code: str, inputs: dict[str, Any], *, actor, document: Document | None = None) -> Document:
     """Create a draft of ``code`` for ``case``, or change ``document`` (a draft)."""
     _check_may(case, actor)
-    document_type(code)
+    row = document_type(code)
+    if document is None and not row.is_active:
+        raise _refuse("document_type_inactive", f"本机关已停用“{row.name}”，不能起草", "code")
     clean = _clean_inputs(code, inputs)
     now = timezone.now()
     with transaction.atomic():
         if document is None:
-            return Document.objects.create(case=case, code=code, title=SPECS[code].name, inputs=clean,
+            return Document.objects.create(case=case, code=code, title=row.name, inputs=clean,
                                            drafted_by=actor, drafted_at=now, updated_at=now)
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.status != Document.Status.DRAFT:
@@ -262,7 +268,8 @@ def discard(document: Document, *, actor) -> Document:
             raise _refuse("document_issued", f"{locked.title}已签发，不能作废草稿；需要更正的，请制作更正版本",
                           "document")
         locked.status = Document.Status.DISCARDED
-        locked.save(update_fields=["status"])
+        locked.supersedes = None  # a discarded correction frees the issued version for another one
+        locked.save(update_fields=["status", "supersedes"])
         return locked
 
 
@@ -277,17 +284,24 @@ def missing_inputs(document: Document) -> list[RuleViolation]:
 
 # --- issuing ------------------------------------------------------------------------------------------------------
 
+SERVED_BY = ("service_receipt", "service_public_notice")  # documents that name the document they serve
+
+
 def _served_of(document: Document) -> dict[str, str]:
-    """The document a 送达回证 is for: the one its draft names, else the case's latest issued document that must be
-    served."""
+    """The document a 送达回证 (or 公告送达公告) is for: the one its draft names — its issued version in force, if it
+    was corrected since — else the case's latest issued document that must be served."""
     target = None
     wanted = document.inputs.get("_served")
-    qs = Document.objects.filter(case=document.case, status=Document.Status.ISSUED).exclude(code="service_receipt")
+    qs = Document.objects.filter(case=document.case).exclude(code__in=SERVED_BY).select_related("number")
     if wanted:
         target = qs.filter(pk=wanted).first()
-    if target is None:
-        serve_codes = [s.code for s in SPECS.values() if s.must_serve]
-        target = qs.filter(code__in=serve_codes).order_by("-issued_at").first()
+        while target is not None and target.status == Document.Status.SUPERSEDED:
+            target = qs.filter(supersedes=target).first()
+        if target is None or target.status != Document.Status.ISSUED:
+            raise _refuse("served_document_invalid", "所选的被送达文书不是本案已签发的文书", "f._served")
+    else:
+        serve_codes = DocumentType.objects.filter(must_serve=True).values_list("code", flat=True)
+        target = qs.filter(code__in=list(serve_codes), status=Document.Status.ISSUED).order_by("-issued_at").first()
     if target is None:
         return {}
     party = document.case.party
@@ -343,7 +357,9 @@ def read_file(document: Document, kind: str) -> bytes:
 
 
 def render_preview(document: Document) -> bytes:
-    """The .docx of a draft as it would be issued today (no number yet: the number line reads 〔待编号〕)."""
+    """The .docx of a draft as it would be issued today (no number yet: the number line reads （签发时编号）)."""
+    from jinja2 import TemplateError
+
     from .render import render_docx
 
     case = document.case
@@ -353,27 +369,35 @@ def render_preview(document: Document) -> bytes:
     context = ctx_mod.build(case, document.code, document.inputs, on=today, number=number,
                             version=document.version, correction=document.correction_reason,
                             served=_served_of(document), documents=docs, evidence=evidence)
-    return render_docx(template_in_use(case.agency, document.code).content, context)
+    used = template_in_use(case.agency, document.code)
+    try:
+        return render_docx(used.content, context)
+    except TemplateError as exc:
+        raise _template_failed(document, used, exc) from None
 
 
 def issue(document: Document, *, actor, on: date | None = None) -> Document:
-    """Issue a draft: number, render, store, freeze and record (see the module docstring). The PDF is made when
-    LibreOffice is available; otherwise the .docx is issued and the PDF can be made later (:func:`make_pdf`)."""
-    from . import pdf
+    """Issue a draft: number, render, store, freeze and record (see the module docstring), in one transaction.
+
+    The PDF is made after that transaction commits (LibreOffice may take a second cold, and the transaction holds
+    the number series and the record's chain head): it is filled in once, recorded as ``documents.pdf_made``.
+    Without LibreOffice the .docx stands issued and the PDF can be made later (:func:`make_pdf`)."""
+    from jinja2 import TemplateError
+
     from .render import render_docx
 
     on = on or timezone.localdate()
     case = document.case
     _check_may(case, actor)
-    problems = missing_inputs(document)
-    if problems:
-        raise DocumentRefused(problems)
     alg = algorithm()
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.status != Document.Status.DRAFT:
             raise _refuse("document_issued", f"{locked.title}已签发，不能再次签发或修改", "document", RULES,
                           ISSUE_BASIS)
+        problems = missing_inputs(locked)
+        if problems:
+            raise DocumentRefused(problems)
         given = None
         if numbering.series_of(locked.code, case.agency, on):
             given = numbering.allocate(case.agency, locked.code, on=on, case=case, actor=actor)
@@ -382,15 +406,12 @@ def issue(document: Document, *, actor, on: date | None = None) -> Document:
                                 version=locked.version, correction=locked.correction_reason,
                                 served=_served_of(locked), documents=docs, evidence=evidence)
         used = template_in_use(case.agency, locked.code)
-        docx = render_docx(used.content, content)
+        try:
+            docx = render_docx(used.content, content)
+        except TemplateError as exc:
+            raise _template_failed(locked, used, exc) from None
         locked.docx_digest, locked.docx_size = _store(docx, alg), len(docx)
         locked.algorithm = alg
-        if settings.ZHIFA_PDF_AT_ISSUE:
-            try:
-                data = pdf.to_pdf(docx)
-                locked.pdf_digest, locked.pdf_size = _store(data, alg), len(data)
-            except pdf.PdfUnavailable:
-                pass  # the .docx is issued; the PDF is made when LibreOffice is there (make_pdf)
         # 卷宗封面和卷内目录 are made after 结案, when the case no longer takes registrations: the 归档 step registers
         # it (its own form); every other document is registered now, or refused with the case's reason
         late = locked.code == "case_file_index" and case.state == proc.State.CLOSED
@@ -406,13 +427,26 @@ def issue(document: Document, *, actor, on: date | None = None) -> Document:
             "documents.issued", actor=actor, agency=case.agency, case_id=case.pk, subject=f"document:{locked.pk}",
             payload={"document": locked.code, "title": locked.title, "version": locked.version,
                      "number": given.number if given else None, "issued_on": on, "algorithm": alg,
-                     "docx": locked.docx_digest, "pdf": locked.pdf_digest or None, "content": content_digest,
-                     "template": {"version": used.version, "digest": used.digest},
+                     "docx": locked.docx_digest, "content": content_digest,
+                     "template": {"version": used.version, "digest": used.digest, "agency": used.agency_id},
                      "supersedes": old.pk if old else None, "reason": locked.correction_reason or None})
         locked.save()
         if old is not None:
             Document.objects.filter(pk=old.pk).update(status=Document.Status.SUPERSEDED)
+    if settings.ZHIFA_PDF_AT_ISSUE:
+        from . import pdf
+
+        with contextlib.suppress(pdf.PdfUnavailable):  # the .docx stands issued; make_pdf again later
+            locked = make_pdf(locked, actor=actor, docx=docx)
     return locked
+
+
+def _template_failed(document: Document, used: InUse, exc) -> DocumentRefused:
+    """A template that passed its upload check but fails on this case's data (e.g. a row it asks for is not
+    there): named, never a traceback; the issue is rolled back."""
+    which = f"本机关第{used.version}版模板" if used.version else "系统内置模板"
+    return _refuse("template_failed", f"{document.title}的{which}无法用本案的内容填写（{exc}）；请管理员修改模板"
+                   "或改用其他版本", "template", RULES)
 
 
 def _register(case: Case, document: Document, number: str, on: date, actor):
@@ -426,15 +460,17 @@ def _register(case: Case, document: Document, number: str, on: date, actor):
                            actor=actor, idempotency_key=f"document-issue-{document.pk}", today=on)
 
 
-def make_pdf(document: Document, *, actor) -> Document:
-    """The PDF of an issued document that was issued when LibreOffice was not available (recorded)."""
+def make_pdf(document: Document, *, actor, docx: bytes | None = None) -> Document:
+    """The PDF of an issued document, made once (right after issue, or later when LibreOffice was not available),
+    from the issued .docx (read back and checked against its digest unless the issuer passes its bytes);
+    recorded as ``documents.pdf_made``. Raises ``pdf.PdfUnavailable`` (also for a failed conversion)."""
     from . import pdf
 
     if not document.is_issued:
         raise _refuse("document_draft", "草稿没有 PDF；请先签发", "document")
     if document.pdf_digest:
         return document
-    data = pdf.to_pdf(read_file(document, "docx"))
+    data = pdf.to_pdf(docx if docx is not None else read_file(document, "docx"))
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.pdf_digest:
@@ -474,12 +510,9 @@ def correct(document: Document, *, reason: str, actor) -> Document:
 # --- service --------------------------------------------------------------------------------------------------------
 
 def consent_on_file(case: Case) -> bool:
-    """Electronic service needs the party's consent (行政处罚法第六十一条第二款): an 电子送达确认书 on the case, or a
-    送达地址确认书 that gives an electronic address."""
-    if CaseDocument.objects.filter(case=case, code="electronic_service_consent").exists():
-        return True
-    return any(d.inputs.get("electronic") for d in Document.objects.filter(
-        case=case, code="service_address_confirmation", status=Document.Status.ISSUED))
+    """Electronic service needs the party's consent in a signed 确认书 (行政处罚法第六十一条第二款): the case's
+    电子送达确认书 — the document the procedure's 电子送达 step requires too."""
+    return CaseDocument.objects.filter(case=case, code="electronic_service_consent").exists()
 
 
 def _evidence_file(case: Case, digest: str | None):
@@ -502,6 +535,9 @@ def serve(document: Document, *, actor, method: str, on: date, recipient: str = 
     _check_may(case, actor)
     if not document.is_issued or document.status != Document.Status.ISSUED:
         raise _refuse("document_not_issued", "只有已签发（且未被更正）的文书才能送达", "document", law_service.ART_61)
+    if document.code in DECISIONS and proc.State(case.state) not in proc.AFTER_DECISION:
+        raise _refuse("decision_not_taken", "案件尚未作出处理决定（“作出行政处罚决定”等步骤），决定书不能送达；"
+                      "请先办理决定步骤", "document", law_service.ART_61)
     proof_file, av = _evidence_file(case, proof), _evidence_file(case, av_file)
     if av is not None and not files.is_audio_video(av):
         raise _refuse("file_not_av", "音像记录须为音频或视频文件", "av_file")
@@ -516,6 +552,10 @@ def serve(document: Document, *, actor, method: str, on: date, recipient: str = 
         raise DocumentRefused(problems)
     served_on = law_service.served_on(s, facts.calendar)
     with transaction.atomic():
+        Document.objects.select_for_update().get(pk=document.pk)  # one service of a document at a time
+        same = Service.objects.filter(document=document, method=method, on=on, recipient=s.recipient).first()
+        if same is not None:
+            return same  # the same service sent twice (a double click, a retried request): recorded once
         row = Service.objects.create(
             document=document, method=method, on=on, served_on=served_on, recipient=s.recipient,
             recipient_relation=recipient_relation.strip()[:40], place=place.strip()[:200], address=s.address[:200],
@@ -546,6 +586,8 @@ def _drive_case(row: Service, document: Document, actor, today: date):
     case = Case.objects.get(pk=document.case_id)
     state = proc.State(case.state)
     key = f"document-service-{row.pk}"
+    # the receipt of this service: one registered for this document (on or after its issue), or this one
+    receipt = CaseDocument.objects.filter(case=case, code="service_receipt", issued_on__gte=document.issued_on)
     if document.code in DECISIONS and state is proc.State.DECIDED:
         if row.method == "electronic":
             payload = {"served_on": row.on, "address": row.address,
@@ -561,14 +603,15 @@ def _drive_case(row: Service, document: Document, actor, today: date):
                                 "description": row.av_reason or "公告送达过程的音像记录",
                                 **({"file_hash": row.av_file.digest} if row.av_file else {})})
             payload = {"published_on": row.on, "medium": row.medium, "records": records}
-            if not CaseDocument.objects.filter(case=case, code="service_public_notice").exists():
+            if not CaseDocument.objects.filter(case=case, code="service_public_notice",
+                                               issued_on__gte=document.issued_on).exists():
                 # the notice published is the 公告 itself: registered with this service when not issued apart
                 payload["documents"] = [{"code": "service_public_notice", "issued_on": row.on,
                                          "note": f"公告方式：{row.medium or '未写明'}"}]
             return transition(case.pk, A.SERVE_BY_PUBLIC_NOTICE, actor=actor, payload=payload, idempotency_key=key,
                               today=today)
         payload: dict[str, Any] = {"served_on": row.on, "method": row.method}
-        if not CaseDocument.objects.filter(case=case, code="service_receipt").exists():
+        if not receipt.exists():
             # the signed 送达回证 (or the post's return slip) is the receipt of this service
             payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,
                                      "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}]
@@ -581,11 +624,11 @@ def _drive_case(row: Service, document: Document, actor, today: date):
             proc.Procedure(case.procedure), state, A.NOTIFY) is not None:
         # the 陈述申辩 and 听证 periods run from the day the notice is served (第四十四条、第六十四条)
         payload = {"notice_served_on": row.served_on}
-        if not CaseDocument.objects.filter(case=case, code="service_receipt").exists():
+        if not receipt.exists():
             payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,
                                      "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}]
         return transition(case.pk, A.NOTIFY, actor=actor, payload=payload, idempotency_key=key, today=today)
-    if document.code == "performance_reminder" and proc.transition_for(
+    if document.code == "performance_reminder" and row.method != "public_notice" and proc.transition_for(
             proc.Procedure(case.procedure), state, A.URGE) is not None:
         return transition(case.pk, A.URGE, actor=actor, payload={"served_on": row.served_on}, idempotency_key=key,
                           today=today)

@@ -79,7 +79,10 @@ def case_documents(request, pk: int):
             return redirect("documents:case", pk=case.pk)
         return redirect("documents:detail", pk=d.pk)
     docs = list(Document.objects.filter(case=case).select_related("number", "issued_by", "drafted_by")
-                .annotate(n_services=Count("services")).order_by("status", "-pk"))
+                .annotate(n_services=Count("services")).order_by("-pk"))
+    order = {Document.Status.DRAFT: 0, Document.Status.ISSUED: 1, Document.Status.SUPERSEDED: 2,
+             Document.Status.DISCARDED: 3}
+    docs.sort(key=lambda d: order[d.status])  # drafts first, newest first within each
     findings = checker.check_case(case)
     return render(request, "documents/case.html", {
         "active": "cases", "case": case, "documents": docs, "may_write": may, "findings": findings,
@@ -108,7 +111,7 @@ def _type_choices(case) -> list[tuple[str, list[tuple[str, str]]]]:
 # --- one document ---------------------------------------------------------------------------------------------------
 
 def _served_choices(d: Document):
-    if d.code != "service_receipt":
+    if d.code not in services.SERVED_BY:
         return None
     return [(x.pk, str(x)) for x in Document.objects.filter(case=d.case, status=Document.Status.ISSUED)
             .exclude(code="service_receipt").select_related("number")]
@@ -188,6 +191,7 @@ def detail(request, pk: int):
                                              case_files=list(case.files.order_by("uploaded_at")))
         correct_form = correct_form or CorrectForm()
     spec = SPECS[d.code]
+    doc_type = services.document_type(d.code)  # as the administrator set it (signer, party signature, service)
     versions = _versions(d)
     return render(request, "documents/detail.html", {
         "active": "cases", "case": case, "document": d, "spec": spec, "may_write": may, "form": form,
@@ -197,7 +201,8 @@ def detail(request, pk: int):
         "versions": versions, "findings": [f for f in checker.check_case(case) if f.document.pk == d.pk],
         "numbered": bool(numbering.series_of(d.code, case.agency, d.issued_on or _today())),
         "pdf_available": pdf.available(), "methods": METHODS, "date_labels": DATE_LABELS,
-        "signer": SIGNERS.get(spec.signer, ""), "layout": LAYOUTS.get(spec.layout, ""),
+        "signer": SIGNERS.get(doc_type.signer, doc_type.signer), "layout": LAYOUTS.get(spec.layout, ""),
+        "doc_type": doc_type,
         "steps": [_step_label(a) for a in steps_requiring(d.code)],
     }, status=status)
 
@@ -279,6 +284,7 @@ def templates(request):
         uploaded.setdefault(t.document_type.code, t)
     rows = [{"type": t, "in_use": uploaded.get(t.code), "spec": SPECS.get(t.code),
              "numbered": bool(numbering.series_of(t.code, agency, _today())),
+             "layout": LAYOUTS.get(t.layout, t.layout).split("（")[0],
              "signer": SIGNERS.get(t.signer, t.signer)} for t in DocumentType.objects.all()]
     return render(request, "documents/templates.html", {"active": "documents", "rows": rows})
 
@@ -316,10 +322,14 @@ def template_detail(request, code: str):
                 RuleViolation("payload_invalid", str(exc), "version")]
             status = 400
     in_use = services.template_in_use(agency, code)
+    # a parent agency's template is used while this agency has none of its own active
+    inherited = in_use.template.agency if in_use.template is not None and in_use.agency_id != agency.pk else None
     return render(request, "documents/template.html", {
         "active": "documents", "type": doc_type, "spec": SPECS[code], "form": form, "violations": violations,
-        "versions": Template.objects.filter(agency=agency, document_type=doc_type).select_related("uploaded_by"),
-        "in_use": in_use, "groups": fields.GROUPS, "row_columns": fields.ROW_COLUMNS, "kinds": KINDS,
+        "versions": Template.objects.filter(agency=agency, document_type=doc_type).select_related("uploaded_by")
+        .defer("content"),
+        "in_use": in_use, "inherited": inherited, "own_in_use": in_use.agency_id == agency.pk,
+        "inputs": [{"input": i, "kind": KINDS[i.kind]} for i in SPECS[code].inputs],
     }, status=status)
 
 
@@ -331,7 +341,11 @@ def template_file(request, code: str, version: int):
     if version == 0:
         data = services.builtin_template(code)
     else:
-        t = Template.objects.filter(agency=request.user.agency, document_type__code=code, version=version).first()
+        # this agency's version, or (?agency=) a version of an agency above it, whose template it may be using
+        chain = request.user.agency.lineage_ids()
+        source = request.GET.get("agency", "")
+        source = int(source) if source.isdigit() and int(source) in chain else request.user.agency_id
+        t = Template.objects.filter(agency_id=source, document_type__code=code, version=version).first()
         if t is None:
             raise Http404
         data = bytes(t.content)

@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ("", "拾", "佰", "仟")
-BIG_UNITS = ("", "万", "亿", "万亿")
 LIMIT = Decimal("10") ** 16  # 万亿 groups go no further
 
 
@@ -36,6 +35,19 @@ def _group(n: int) -> str:
     return "".join(out)
 
 
+def _whole(n: int) -> str:
+    """0 < n < 10**16 in capitals: 亿 over 万 over groups of four (100010001 → 壹亿零壹万零壹; 10**12 + 10**8 →
+    壹万零壹亿), with 零 where the lower part does not reach its first place."""
+    for unit, size in (("亿", 10 ** 8), ("万", 10 ** 4)):
+        if n >= size:
+            high, low = divmod(n, size)
+            text = _whole(high) + unit
+            if low:
+                text += ("零" if low < size // 10 else "") + _whole(low)
+            return text
+    return _group(n)
+
+
 def upper(value: Decimal) -> str:
     """The amount in capitals: 5000 → 伍仟元整; 10500 → 壹万零伍佰元整; 10.05 → 壹拾元零伍分; 0 → 零元整."""
     q = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -47,22 +59,7 @@ def upper(value: Decimal) -> str:
     whole, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
     parts: list[str] = []
     if whole:
-        groups = []
-        n = whole
-        while n:
-            groups.append(n % 10000)
-            n //= 10000
-        zero = False
-        for i in range(len(groups) - 1, -1, -1):
-            g = groups[i]
-            if g == 0:
-                zero = True
-                continue
-            if parts and (zero or g < 1000):
-                parts.append("零")
-            parts.append(_group(g) + BIG_UNITS[i])
-            zero = False
-        parts.append("元")
+        parts += [_whole(whole), "元"]
     if not whole and not jiao and not fen:
         return "零元整"
     if jiao:

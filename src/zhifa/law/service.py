@@ -120,8 +120,8 @@ def check(s: Service, *, issued_on: date | None, today: date, av_required: bool 
                       "tracking_no", MSS_91))
     if s.method == "electronic":
         if not s.consent_on_file:
-            out.append(_v("service_consent_missing", "电子送达须当事人同意并签订确认书：本案尚无电子送达确认书"
-                          "（或载明电子送达地址的送达地址确认书）", "method", ART_61_2))
+            out.append(_v("service_consent_missing", "电子送达须当事人同意并签订确认书：本案尚无电子送达确认书",
+                          "method", ART_61_2))
         if not s.address:
             out.append(_v("service_address_missing", "请写明电子送达地址", "address", ART_61_2))
     if s.method == "public_notice" and not s.reason:

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from zhifa import __version__
 from zhifa.law import procedure as proc
+from zhifa.law.errors import RuleViolation
 
 from . import dossier_check as check
 from .models import Event
@@ -649,7 +650,11 @@ def export(case, out: Path | str, *, actor=None, key: Path | None = None) -> Exp
 
                     fmt = "pdf" if issued.pdf_digest else "docx"
                     digest = issued.pdf_digest or issued.docx_digest
-                    w.add(item.path, [read_file(issued, fmt)], role="document", code=item.obj.code,
+                    try:
+                        data = read_file(issued, fmt)
+                    except RuleViolation as exc:  # changed or missing since it was issued: no case file
+                        raise DossierError(f"{exc.message}。未生成卷宗。") from None
+                    w.add(item.path, [data], role="document", code=item.obj.code,
                           number=item.obj.number, media_type="application/pdf" if fmt == "pdf" else DOCX_TYPE,
                           upload_digest={"algorithm": issued.algorithm, "value": digest},
                           version=issued.version)

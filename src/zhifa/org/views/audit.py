@@ -109,7 +109,7 @@ ACTION_LABELS.update({
     "documents.correction_started": pgettext_lazy("audit action", "制作更正版本"),
     "documents.served": pgettext_lazy("audit action", "登记送达"),
     "documents.downloaded": pgettext_lazy("audit action", "下载文书"),
-    "documents.pdf_made": pgettext_lazy("audit action", "补生成 PDF"),
+    "documents.pdf_made": pgettext_lazy("audit action", "生成 PDF"),
     "documents.file_mismatch": pgettext_lazy("audit action", "文书文件摘要不符"),
     "documents.template_uploaded": pgettext_lazy("audit action", "上传文书模板"),
     "documents.template_activated": pgettext_lazy("audit action", "改用文书模板版本"),
