@@ -347,3 +347,14 @@ def test_a_changed_document_file_stops_the_case_file(loaded, tmp_path):
     with pytest.raises(dossier.DossierError) as err:
         dossier.export(case, tmp_path / "case.zip", actor=officer, key=tmp_path / "key.pem")
     assert "未生成卷宗" in str(err.value)
+
+
+def test_a_decision_handed_over_on_the_spot_is_served_that_day(loaded):
+    """宣告后当场交付 (行政处罚法第六十一条): the case's 送达 step on that day, as 直接送达."""
+    case = _case("trv-decided")
+    officer = _lead(case)
+    d = _issue_decision(case, officer)
+    on = timezone.localdate()
+    row = services.serve(d, actor=officer, method="on_the_spot", on=on, recipient="程玉梅")
+    case.refresh_from_db()
+    assert row.step.action == "serve" and case.decision_served_on == on and case.service_method == "direct"

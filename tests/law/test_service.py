@@ -15,6 +15,8 @@ ISSUED, TODAY = date(2026, 11, 2), date(2026, 11, 27)
 
 # (article, the service, the date it counts as served)
 DATES = [
+    ("行政处罚法第五十二条、第六十一条：当场交付之日", Service("on_the_spot", date(2026, 11, 3), "李明"),
+     date(2026, 11, 3)),
     ("民诉法第八十七条：签收日期为送达日期", Service("direct", date(2026, 11, 3), "李明"), date(2026, 11, 3)),
     ("民诉法第八十九条：留置之日视为送达", Service("lodged", date(2026, 11, 3), "李明", witness="村委会王某"),
      date(2026, 11, 3)),
@@ -74,4 +76,4 @@ def test_lodged_with_video_needs_no_witness_and_policy_asks_av_or_reason() -> No
 
 
 def test_every_method_is_named() -> None:
-    assert set(METHODS) == {"direct", "lodged", "post", "electronic", "public_notice"}
+    assert set(METHODS) == {"on_the_spot", "direct", "lodged", "post", "electronic", "public_notice"}

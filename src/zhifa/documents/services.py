@@ -610,7 +610,9 @@ def _drive_case(row: Service, document: Document, actor, today: date):
                                          "note": f"公告方式：{row.medium or '未写明'}"}]
             return transition(case.pk, A.SERVE_BY_PUBLIC_NOTICE, actor=actor, payload=payload, idempotency_key=key,
                               today=today)
-        payload: dict[str, Any] = {"served_on": row.on, "method": row.method}
+        # 当场交付 of a decision announced with the party present is 直接送达 to the case's step (民诉法第八十七条)
+        payload: dict[str, Any] = {"served_on": row.on,
+                                   "method": "direct" if row.method == "on_the_spot" else row.method}
         if not receipt.exists():
             # the signed 送达回证 (or the post's return slip) is the receipt of this service
             payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,

@@ -2,6 +2,8 @@
 
 行政处罚法第六十一条 applies the 民事诉讼法 to service (law.md §2 "《民事诉讼法》(2023) on service"):
 
+- 当场交付: a decision announced (or made on the spot) with the party present is handed over there and then
+  (行政处罚法第五十二条、第六十一条); the day it is handed over is the service date;
 - 直接送达: the date the recipient signs on the 送达回证 is the service date (民诉法第八十七条); the recipient is the
   party, or an adult family member living with them, or for an organisation its legal representative, principal or
   the person who handles its mail (第八十八条);
@@ -29,6 +31,8 @@ XZCFF = "《中华人民共和国行政处罚法》"
 MSSSF = "《中华人民共和国民事诉讼法》"
 ART_61 = Citation(XZCFF, "第六十一条",
                   "行政处罚决定书应当在宣告后当场交付当事人；当事人不在场的，七日内依照民事诉讼法送达")
+ART_52 = Citation(XZCFF, "第五十二条",
+                  "当场作出行政处罚决定的，应当填写预定格式、编有号码的行政处罚决定书，并当场交付当事人")
 ART_61_2 = Citation(XZCFF, "第六十一条第二款", "当事人同意并签订确认书的，可以采用传真、电子邮件等方式送达")
 MSS_87 = Citation(MSSSF, "第八十七条", "送达应当有送达回证，受送达人在送达回证上的签收日期为送达日期")
 MSS_88 = Citation(MSSSF, "第八十八条", "受送达人本人不在的，交同住成年家属签收；法人或者其他组织由法定代表人、"
@@ -41,6 +45,7 @@ MSS_95 = Citation(MSSSF, "第九十五条", "受送达人下落不明，或者�
                                        "自发出公告之日起经过三十日即视为送达")
 
 METHODS = MappingProxyType({
+    "on_the_spot": "当场交付",
     "direct": "直接送达",
     "lodged": "留置送达",
     "post": "邮寄送达",
@@ -48,6 +53,7 @@ METHODS = MappingProxyType({
     "public_notice": "公告送达",
 })
 BASIS = MappingProxyType({
+    "on_the_spot": (ART_52, ART_61),
     "direct": (MSS_87, MSS_88),
     "lodged": (MSS_89,),
     "post": (MSS_91,),
@@ -56,6 +62,7 @@ BASIS = MappingProxyType({
 })
 # What the date field means for each method (the form's label).
 DATE_LABELS = MappingProxyType({
+    "on_the_spot": "当场交付日期",
     "direct": "签收日期",
     "lodged": "留置日期",
     "post": "回执上的收件日期",
@@ -106,7 +113,7 @@ def check(s: Service, *, issued_on: date | None, today: date, av_required: bool 
                       "文书签发后才能送达", "on", *basis))
     if s.on > today:
         out.append(_v("service_in_future", f"{DATE_LABELS[s.method]}不能晚于今天", "on", *basis))
-    if s.method in ("direct", "lodged", "post", "electronic") and not s.recipient:
+    if s.method in ("on_the_spot", "direct", "lodged", "post", "electronic") and not s.recipient:
         out.append(_v("service_recipient_missing", "请写明受送达人（签收人）", "recipient", *basis))
     if s.method == "lodged":
         if not s.witness and not s.av_recorded:
