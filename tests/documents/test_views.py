@@ -205,3 +205,19 @@ def test_the_templates_list_shows_the_template_in_use(client, verified_login, ca
     assert "第1版" in row and "第2版" not in row
     html = client.get("/documents/templates/penalty_decision/").content.decode()
     assert '<strong id="template-in-use">第1版</strong>' in html
+
+
+@pytest.mark.django_db
+def test_without_libreoffice_the_docx_is_issued_and_pdf_said_unavailable(settings, client, verified_login):
+    """No soffice and no warm server: the document is issued as .docx; its page says PDF is unavailable."""
+    call_command("load_demo", stdout=io.StringIO())
+    settings.ZHIFA_PDF_AT_ISSUE = True
+    settings.ZHIFA_SOFFICE = "/nonexistent/soffice"
+    settings.ZHIFA_UNOSERVER = "127.0.0.1:9"
+    case = Case.objects.get(creation_key__endswith=":demo:trv-decided")
+    officer = case.handlers.filter(is_lead=True, removed_on__isnull=True).first().user
+    d = services.issue(services.draft(case, "penalty_decision", {"facts": "事实"}, actor=officer), actor=officer)
+    assert d.status == "issued" and d.docx_digest and not d.pdf_digest
+    verified_login(client, officer)
+    page = client.get(f"/documents/{d.pk}/").content.decode()
+    assert "PDF 暂不可用" in page and f"/documents/{d.pk}/file/docx/" in page
