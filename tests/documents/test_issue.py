@@ -358,3 +358,16 @@ def test_a_decision_handed_over_on_the_spot_is_served_that_day(loaded):
     row = services.serve(d, actor=officer, method="on_the_spot", on=on, recipient="程玉梅")
     case.refresh_from_db()
     assert row.step.action == "serve" and case.decision_served_on == on and case.service_method == "direct"
+
+
+def test_the_checker_on_the_command_line(loaded):
+    """zhifa document_check: a case's findings, and an agency's per officer (docs/documents.md §4)."""
+    case = _case("trv-decided")
+    officer = _lead(case)
+    _issue_decision(case, officer)
+    out = io.StringIO()
+    call_command("document_check", "--case", str(case.pk), stdout=out)
+    assert "须送达，尚未登记送达" in out.getvalue() and officer.full_name in out.getvalue()
+    out = io.StringIO()
+    call_command("document_check", "--agency", case.agency.code, stdout=out)
+    assert f"{officer.full_name}（{officer.username}）：不一致 0 条，待完善 1 条" in out.getvalue()
