@@ -29,9 +29,9 @@ def sign_in_home(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def sign_in_with_second_factor(page, base: str, username: str) -> None:
+def sign_in_with_second_factor(page, base: str, username: str, password: str = PASSWORD) -> None:
     """An administrator or head signs in, enrols the authenticator and lands on the home page."""
-    sign_in(page, base, username)
+    sign_in(page, base, username, password)
     page.wait_for_url(re.compile(r".*/otp/setup/.*"))
     secret = page.locator("#otp-secret").inner_text().strip()
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))

@@ -9,10 +9,7 @@ them the module is skipped, unless CI is set (or ZHIFA_REQUIRE_PDF=1), where tha
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import socket
 import subprocess
 import zipfile
 from pathlib import Path
@@ -22,18 +19,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from zhifa.cases.models import Case
-from zhifa.documents import pdf, render, services
+from zhifa.documents import render, services
 from zhifa.documents.types import SPECS
+
+from .pdftools import fail_if, fonts_of, missing, skip_module_without, warm_converter
 
 pytestmark = pytest.mark.django_db
 
-MISSING = [what for what, there in (
-    ("LibreOffice（apt-get install libreoffice-writer-nogui python3-uno）", pdf.soffice()),
-    ("poppler-utils（pdftotext、pdffonts）", shutil.which("pdftotext") and shutil.which("pdffonts")),
-) if not there]
-REQUIRED = bool(os.environ.get("CI")) or os.environ.get("ZHIFA_REQUIRE_PDF") == "1"
-if MISSING and not REQUIRED:
-    pytest.skip(f"未安装{'、'.join(MISSING)}，跳过文书验收测试", allow_module_level=True)
+MISSING = missing()
+skip_module_without(MISSING, "文书验收测试")
 
 # A decided, served case whose fine is unpaid (performance stage): open, with a decided penalty, so that the
 # decision-like and payment documents have what they state.
@@ -46,24 +40,11 @@ QUOTES = {"deferral_notice": "penalty_decision", "performance_reminder": "penalt
           "seizure_release_decision": "seizure_decision"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def warm_server(tmp_path_factory):
-    if MISSING:
-        pytest.fail(f"未安装{'、'.join(MISSING)}，文书验收测试无法运行", pytrace=False)
-    port, uno_port = free_port(), free_port()
-    proc = pdf.start_server(port, uno_port, profile=tmp_path_factory.mktemp("lo-profile"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        pdf.wait_ready(f"127.0.0.1:{port}", proc=proc)
-        yield f"127.0.0.1:{port}"
-    finally:
-        pdf.stop_server(proc)
+    fail_if(MISSING, "文书验收测试")
+    with warm_converter(tmp_path_factory.mktemp("lo-profile")) as (address, _info):
+        yield address
 
 
 @pytest.fixture
@@ -78,17 +59,6 @@ def squeeze(text: str) -> str:
 def pdf_text(data: bytes) -> str:
     return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
-
-
-def pdf_fonts(data: bytes, tmp_path: Path) -> list[dict[str, str]]:
-    """pdffonts' table as rows (name, type, emb …), columns cut where its dashed rule says."""
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(data)
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    head, rule = lines[0], lines[1]
-    spans = [m.span() for m in re.finditer(r"-+", rule)]
-    spans[-1] = (spans[-1][0], None)
-    return [{head[a:b].strip(): line[a:b].strip() for a, b in spans} for line in lines[2:] if line.strip()]
 
 
 def title_of(code: str) -> str:
@@ -118,7 +88,7 @@ def check(code: str, document, template: bytes, tmp_path: Path) -> list[str]:
     if code in QUOTES and content["refs"][QUOTES[code]] and squeeze(content["refs"][QUOTES[code]]) not in text:
         problems.append(f"未引用前一文书的文号“{content['refs'][QUOTES[code]]}”")
 
-    fonts = pdf_fonts(data, tmp_path)
+    fonts = fonts_of(data, tmp_path)
     names = [f["name"] for f in fonts]
     if not fonts or any(f["emb"] != "yes" for f in fonts):
         problems.append(f"有字体未嵌入：{[(f['name'], f['emb']) for f in fonts]}")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -25,26 +23,21 @@ from docx.shared import Pt
 
 from zhifa.documents import pdf
 
+from .pdftools import fail_if, fonts_of, free_port, missing, skip_module_without, warm_converter
+
 TITLE = "平舆县文化广电和旅游局行政处罚决定书"
 NUMBER = "平文旅罚〔2026〕12号"
 BODY = ("当事人：平舆县某某网络会所，统一社会信用代码91411723MA45XXXX0X。"
         "经查，当事人于2026年1月5日接纳未成年人进入营业场所，违反了《互联网上网服务营业场所管理条例》第二十一条的规定。")
 
-MISSING = [what for what, there in (
-    ("LibreOffice（apt-get install libreoffice-writer-nogui python3-uno）", pdf.soffice()),
-    ("poppler-utils（pdftotext、pdffonts）", shutil.which("pdftotext") and shutil.which("pdffonts")),
-    ("fontconfig（fc-match）", shutil.which("fc-match")),
-) if not there]
-REQUIRED = bool(os.environ.get("CI")) or os.environ.get("ZHIFA_REQUIRE_PDF") == "1"
-if MISSING and not REQUIRED:
-    pytest.skip(f"未安装{'、'.join(MISSING)}，跳过文书 PDF 测试", allow_module_level=True)
+MISSING = missing(fontconfig=True)
+skip_module_without(MISSING, "文书 PDF 测试")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _tools():
     # in CI a missing tool fails each test here rather than skipping them unnoticed
-    if MISSING:
-        pytest.fail(f"未安装{'、'.join(MISSING)}，文书 PDF 测试无法运行", pytrace=False)
+    fail_if(MISSING, "文书 PDF 测试")
 
 
 def _run(doc: Document, text: str, face: str, size: int, *, center: bool = False) -> None:
@@ -70,17 +63,6 @@ def decision_docx() -> bytes:
     return out.getvalue()
 
 
-def fonts_of(data: bytes, tmp_path: Path) -> list[dict[str, str]]:
-    """pdffonts' table as rows (name, type, emb …), columns cut where its dashed rule says."""
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(data)
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
-    head, rule = lines[0], lines[1]
-    spans = [m.span() for m in re.finditer(r"-+", rule)]
-    spans[-1] = (spans[-1][0], None)
-    return [{head[a:b].strip(): line[a:b].strip() for a, b in spans} for line in lines[2:] if line.strip()]
-
-
 def text_of(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "text.pdf"
     path.write_bytes(data)
@@ -100,12 +82,6 @@ def assert_chinese_document(data: bytes, tmp_path: Path) -> None:
     assert not any("Sans" in n for n in names), names
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def configure(monkeypatch, settings):
     """Set a ZHIFA_* value both ways pdf reads it: Django settings first, then the environment."""
@@ -120,19 +96,13 @@ def configure(monkeypatch, settings):
 @pytest.fixture
 def cold(configure):
     """No warm server: to_pdf takes the one-shot soffice."""
-    configure("ZHIFA_UNOSERVER", f"127.0.0.1:{closed_port()}")
+    configure("ZHIFA_UNOSERVER", f"127.0.0.1:{free_port()}")
 
 
 @pytest.fixture(scope="module")
 def warm_server(tmp_path_factory):
-    port, uno_port = closed_port(), closed_port()
-    proc = pdf.start_server(port, uno_port, profile=tmp_path_factory.mktemp("lo-profile"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        info = pdf.wait_ready(f"127.0.0.1:{port}", proc=proc)
-        yield f"127.0.0.1:{port}", info
-    finally:
-        pdf.stop_server(proc)
+    with warm_converter(tmp_path_factory.mktemp("lo-profile")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -205,7 +175,7 @@ def test_warm_broken_docx(warm):
 
 def test_unavailable(configure):
     configure("ZHIFA_SOFFICE", "/nonexistent/soffice")
-    configure("ZHIFA_UNOSERVER", f"127.0.0.1:{closed_port()}")
+    configure("ZHIFA_UNOSERVER", f"127.0.0.1:{free_port()}")
     assert not pdf.available()
     assert pdf.status()["route"] is None
     with pytest.raises(pdf.PdfUnavailable) as raised:

@@ -7,6 +7,8 @@ issued while LibreOffice was unavailable fills the empty PDF digest once.
 
 from __future__ import annotations
 
+from zhifa.records.triggers import by_vendor
+
 TABLE = "documents_document"
 REFUSAL = "已签发的执法文书不得修改；更正须另行签发新版本并说明理由（《中华人民共和国行政处罚法》第四十七条）"
 FROZEN = ("case_id", "code", "title", "version", "inputs", "number_id", "issued_on", "issued_at", "issued_by_id",
@@ -39,8 +41,4 @@ POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS zhifa_document_frozen ON {TABLE}",
 
 
 def statements(vendor: str, create: bool) -> list[str]:
-    if vendor == "sqlite":
-        return SQLITE_CREATE if create else SQLITE_DROP
-    if vendor == "postgresql":
-        return POSTGRES_CREATE if create else POSTGRES_DROP
-    return []
+    return by_vendor(vendor, create, (SQLITE_CREATE, SQLITE_DROP), (POSTGRES_CREATE, POSTGRES_DROP))

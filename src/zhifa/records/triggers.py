@@ -35,12 +35,15 @@ POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS zhifa_event_no_change ON {TABLE}",
                  f"DROP TRIGGER IF EXISTS zhifa_event_no_truncate ON {TABLE}"]
 
 
+def by_vendor(vendor: str, create: bool, sqlite: tuple[list[str], list[str]],
+              postgresql: tuple[list[str], list[str]]) -> list[str]:
+    """The (create, drop) statements of a trigger set for the database ``vendor`` (none for another engine)."""
+    pair = {"sqlite": sqlite, "postgresql": postgresql}.get(vendor)
+    return [] if pair is None else pair[0 if create else 1]
+
+
 def statements(vendor: str, create: bool) -> list[str]:
-    if vendor == "sqlite":
-        return SQLITE_CREATE if create else SQLITE_DROP
-    if vendor == "postgresql":
-        return POSTGRES_CREATE if create else POSTGRES_DROP
-    return []
+    return by_vendor(vendor, create, (SQLITE_CREATE, SQLITE_DROP), (POSTGRES_CREATE, POSTGRES_DROP))
 
 
 def _run(connection, create: bool) -> None:
