@@ -42,6 +42,7 @@ def test_sysadmin_adds_a_holiday_and_the_deadline_moves(live_server, page, agenc
     form.get_by_role("button", name="添加").click()
     # A Wednesday cannot be an adjusted working day: refused on the field, the name kept.
     error = page.locator("#add-day").get_by_role("alert").filter(has_text="调休上班日应为周六或周日")
+    error.wait_for()  # the refused form comes back with the next page; count() alone would not wait for it
     assert error.count() == 1
     assert labelled(page.locator("#add-day"), "名称").input_value() == "地方假日"
 
