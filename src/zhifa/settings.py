@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhifa.parties",
     "zhifa.cases",
     "zhifa.documents",
+    "zhifa.publicity",
     "zhifa.api",
 ]
 

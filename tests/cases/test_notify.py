@@ -172,8 +172,9 @@ def test_command_prints_the_summary(cases):
     due_on(late, "filing", TODAY - timedelta(days=1))
     out = StringIO()
     call_command("tick", "--date", TODAY.isoformat(), stdout=out)
-    line, check = out.getvalue().strip().splitlines()
+    line, check, taken_down = out.getvalue().strip().splitlines()
     assert line == ("2026-03-02 期限提醒：即将届满的期限 1 个，已逾期的期限 1 个；新发出提醒 5 条（即将届满 2 条，"
                     "已逾期 3 条），接收人 4 人。")
     assert check.startswith("完整性校验通过：")  # the weekly integrity check (zhifa.records.checks), first run
+    assert taken_down == "公示期满撤下：0 件"  # zhifa.publicity.services.take_down_expired
     assert "\n" not in line

@@ -113,6 +113,9 @@ ACTION_LABELS.update({
     "documents.file_mismatch": pgettext_lazy("audit action", "文书文件摘要不符"),
     "documents.template_uploaded": pgettext_lazy("audit action", "上传文书模板"),
     "documents.template_activated": pgettext_lazy("audit action", "改用文书模板版本"),
+    "publicity.published": pgettext_lazy("audit action", "公示执法决定"),
+    "publicity.withdrawn": pgettext_lazy("audit action", "撤回公示"),
+    "publicity.taken_down": pgettext_lazy("audit action", "公示期满撤下"),
     "records.verified": pgettext_lazy("audit action", "完整性校验"),
     "records.dossier_exported": pgettext_lazy("audit action", "导出电子卷宗"),
 })
@@ -127,6 +130,7 @@ ACTION_PREFIXES = [
     ("api.", _("数据接口")),
     ("cases.", _("案件")),
     ("documents.", _("文书")),
+    ("publicity.", _("公示")),
     ("records.", _("记录与证据")),
 ]
 

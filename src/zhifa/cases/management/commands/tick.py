@@ -24,7 +24,7 @@ from ...notify import summary, tick
 
 class Command(BaseCommand):
     help = ("发出期限提醒：本机关办案期限即将届满或已逾期的，提醒承办人员、法制审核人员，逾期的同时提醒负责人；"
-            "打印一行汇总。每周一次核验全过程记录和证据文件，未通过的提醒审计管理员。"
+            "打印一行汇总。每周一次核验全过程记录和证据文件，未通过的提醒审计管理员。公示期满的决定自动撤下。"
             "应由 cron 或 systemd 定时器每日运行一次（重复运行不会重复提醒）。")
 
     def add_arguments(self, parser):
@@ -39,3 +39,6 @@ class Command(BaseCommand):
                 raise CommandError(f"日期格式应为 YYYY-MM-DD：{o['date']}") from exc
         self.stdout.write(summary(tick(on)))
         self.stdout.write(checks.summary(checks.run_if_due()))
+        from zhifa.publicity.services import take_down_expired
+
+        self.stdout.write(f"公示期满撤下：{take_down_expired(on)} 件")

@@ -1,0 +1,44 @@
+"""Published enforcement results (事后公开, issue 7 §2): one row per publication of a decision — its masked content,
+when it was due, published, withdrawn (with the reason) or taken down."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Publication(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "公开中"
+        WITHDRAWN = "withdrawn", "已撤回"
+        TAKEN_DOWN = "taken_down", "期满撤下"
+
+    agency = models.ForeignKey("org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="publications")
+    document = models.ForeignKey("documents.Document", verbose_name="公开的决定书", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED,
+                              db_index=True)
+    content = models.JSONField("公开内容（已隐去个人信息）")
+    decided_on = models.DateField("决定日期")
+    due_on = models.DateField("应公开日期")
+    published_on = models.DateField("公开日期")
+    published_at = models.DateTimeField("公开时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="公开人", on_delete=models.PROTECT,
+                                     related_name="+")
+    take_down_on = models.DateField("期满撤下日期")
+    changed_on = models.DateField("决定被变更、撤销等的日期", null=True, blank=True)
+    withdraw_due_on = models.DateField("应撤回日期", null=True, blank=True)
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
+    withdraw_reason = models.TextField("撤回理由", blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤回人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    taken_down_on = models.DateField("撤下日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公示的执法决定"
+        verbose_name_plural = "公示的执法决定"
+        ordering = ["-published_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="published"),
+                                               name="publication_one_live_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.content.get('number') or self.case_id} {self.get_status_display()}"

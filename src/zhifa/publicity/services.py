@@ -1,0 +1,228 @@
+"""Publishing enforcement results (事后公开, issue 7 §2): the only place that changes publications.
+
+- ``due``: the agency's decided penalty cases not yet published — by when (7 working days, 国办发〔2018〕118号), late
+  or not, and the reasons a case is not published at all (minors, secrets; warning-only and summary by policy);
+- ``publish``: the decision's public content, masked (``zhifa.law.masking``) and scanned — a leak refuses the
+  publication — recorded, and the case's step 记录公示 taken so its 公示 clock stops;
+- ``withdraw``: a published decision changed, revoked or held illegal or void comes down with the reason shown,
+  due within 3 working days of the change (行政处罚法第四十八条);
+- ``take_down_expired``: publications whose period ended come down (``zhifa tick``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.cases.facts import case_facts
+from zhifa.cases.models import Case, CaseDocument
+from zhifa.catalog.policies import values_of
+from zhifa.law import masking
+from zhifa.law import procedure as proc
+from zhifa.law import publicity as rules
+from zhifa.law.errors import RuleViolation
+from zhifa.law.identifiers import age_on
+from zhifa.law.money import amount
+from zhifa.records.services import record
+
+from .models import Publication
+from .policies import register
+
+A = proc.Action
+PORTAL_PATH = "/gs/decisions/{pk}/"  # where the public portal shows a publication
+
+
+class PublicationRefused(RuleViolation):
+    def __init__(self, violations: list[RuleViolation]):
+        first = violations[0]
+        super().__init__(first.code, first.message, first.field, list(first.basis))
+        self.violations = list(violations)
+
+
+def _policy(agency, on: date) -> dict[str, Any]:
+    register()
+    return values_of(["publicity.warning_only", "publicity.summary", "publicity.months", "publicity.name_style"],
+                     agency, on)
+
+
+def subject_of(case: Case, *, secret: bool = False) -> rules.Subject:
+    party = case.party
+    age = None
+    if party is not None and party.kind == "person" and party.birth_date and case.act_date:
+        age = age_on(party.birth_date, case.act_date)
+    kinds = frozenset((case.decided_penalty or {}).get("kinds") or ())
+    return rules.Subject(kinds, procedure=case.procedure, party_kind=party.kind if party else "organisation",
+                         party_age=age, secret=secret)
+
+
+def reasons_not_to_publish(case: Case, *, on: date, secret: bool = False) -> list[RuleViolation]:
+    p = _policy(case.agency, on)
+    out = rules.reasons_not_to_publish(subject_of(case, secret=secret), warning_only=p["publicity.warning_only"],
+                                       summary=p["publicity.summary"])
+    if case.decision_kind != proc.DecisionKind.PENALTY or not case.decided_on:
+        out.insert(0, RuleViolation("publicity_no_penalty", "案件尚未作出行政处罚决定", "case", [rules.GBF_118]))
+    return out
+
+
+def due(agency, today: date | None = None) -> list[dict[str, Any]]:
+    """The agency's penalty decisions with no live publication: by when each is due, whether it is late, and why
+    one is not to be published (then it is listed with its reasons, never due)."""
+    today = today or timezone.localdate()
+    live = Publication.objects.filter(status=Publication.Status.PUBLISHED).values_list("case_id", flat=True)
+    withdrawn = set(Publication.objects.exclude(status=Publication.Status.PUBLISHED).values_list("case_id",
+                                                                                                  flat=True))
+    out = []
+    cases = Case.objects.filter(agency=agency, decision_kind=proc.DecisionKind.PENALTY, decided_on__isnull=False) \
+        .exclude(pk__in=live).select_related("party").order_by("decided_on", "pk")
+    for case in cases:
+        if case.pk in withdrawn:
+            continue  # came down for a reason of its own; republishing is a decision of its own
+        calendar = case_facts(case, today=today).calendar
+        by = rules.publish_by(case.decided_on, calendar)
+        out.append({"case": case, "due_on": by, "late": today > by,
+                    "reasons": reasons_not_to_publish(case, on=today)})
+    return out
+
+
+def _decision_number(case: Case) -> str:
+    row = CaseDocument.objects.filter(case=case, code="penalty_decision").exclude(number="").order_by("-pk").first()
+    return row.number if row else ""
+
+
+def _private(case: Case) -> tuple[list[str], list[str]]:
+    """The natural persons' names and addresses of the case that publication hides."""
+    names, addresses = [], []
+    party = case.party
+    if party is not None:
+        if party.kind == "person":
+            names.append(party.name)
+            addresses.append(party.address)
+        if party.kind in ("person", "individual") and party.representative:
+            names.append(party.representative)  # an individual business's operator is a natural person
+    for other in case.other_parties.all():
+        if other.kind == "person":
+            names.append(other.name)
+            addresses.append(other.address)
+    return [n for n in names if n], [a for a in addresses if a]
+
+
+def content_of(case: Case, *, on: date) -> dict[str, Any]:
+    """The decision's public content: what the results must show (body, party, type and conclusion; 国办发〔2018〕
+    118号), masked."""
+    from zhifa.documents.context import penalty_text
+    from zhifa.documents.models import Document
+
+    p = _policy(case.agency, on)
+    names, addresses = _private(case)
+    party = case.party
+    party_name = party.name if party else ""
+    if party is not None and party.kind == "person":
+        party_name = masking.mask_name(party.name, p["publicity.name_style"])
+    decision = Document.objects.filter(case=case, code="penalty_decision", status=Document.Status.ISSUED) \
+        .select_related("number").order_by("-pk").first()
+    facts = (decision.inputs.get("facts", "") if decision else "") or ""
+    fine = (case.decided_penalty or {}).get("fine")
+    items = [{"name": ci.item.name, "violated": ci.item.basis_violated_text, "basis": ci.item.basis_penalty_text}
+             for ci in case.case_items.select_related("item").order_by("-is_primary", "pk")]
+    content = {
+        "number": decision.number.number if decision and decision.number_id else _decision_number(case),
+        "agency": case.agency.document_name or case.agency.name,
+        "title": case.title,
+        "party": party_name,
+        "party_kind": party.get_kind_display() if party else "",
+        "credit_code": party.credit_code if party and party.kind != "person" else "",
+        "representative": party.representative if party and party.kind == "organisation" else "",
+        "items": items,
+        "penalty": penalty_text(case.decided_penalty),
+        "fine": amount(fine) if fine is not None else "",
+        "decided_on": case.decided_on.isoformat(),
+        "facts": masking.scrub(facts, names=names, addresses=addresses, name_style=p["publicity.name_style"]),
+    }
+    return content
+
+
+def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) -> Publication:
+    """Publish ``case``'s penalty decision (see the module docstring). Refused with every reason: not a penalty yet,
+    not to be published, a live publication already there, or personal data left after masking."""
+    on = on or timezone.localdate()
+    reasons = reasons_not_to_publish(case, on=on, secret=secret)
+    if reasons:
+        raise PublicationRefused(reasons)
+    content = content_of(case, on=on)
+    names, addresses = _private(case)
+    leaks = masking.scan(json.dumps(content, ensure_ascii=False), names=names, addresses=addresses)
+    if leaks:
+        raise PublicationRefused([RuleViolation(
+            "publicity_leak", f"公开内容中仍有{masking.KIND_LABELS[leak.kind]}“{leak.text}”，请先在文书中删改",
+            "content", [masking.BASIS]) for leak in leaks])
+    facts = case_facts(case, today=on)
+    months = _policy(case.agency, on)["publicity.months"][case.party.kind if case.party else "organisation"]
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if Publication.objects.filter(case=locked, status=Publication.Status.PUBLISHED).exists():
+            raise PublicationRefused([RuleViolation("publicity_live", "该决定已在公示中", "case", [rules.GBF_118])])
+        pub = Publication.objects.create(
+            agency=case.agency, case=locked, content=content, decided_on=case.decided_on,
+            due_on=rules.publish_by(case.decided_on, facts.calendar), published_on=on, published_at=timezone.now(),
+            published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months))
+        _record_step(locked, pub, actor, on)
+        record("publicity.published", actor=actor, agency=case.agency, case_id=case.pk, subject=f"publication:{pub.pk}",
+               payload={"number": content["number"], "due_on": pub.due_on, "published_on": on,
+                        "take_down_on": pub.take_down_on, "late": on > pub.due_on})
+    return pub
+
+
+def _record_step(case: Case, pub: Publication, actor, on: date) -> None:
+    """The case's step 记录公示 (its 公示 clock stops), when the case can still take it."""
+    from zhifa.cases.services import transition
+
+    if proc.transition_for(proc.Procedure(case.procedure), proc.State(case.state), A.RECORD_PUBLICATION) is None:
+        return
+    transition(case.pk, A.RECORD_PUBLICATION, actor=actor, idempotency_key=f"publication-{pub.pk}", today=on,
+               payload={"published_on": on, "where": PORTAL_PATH.format(pk=pub.pk)})
+
+
+def withdraw(pub: Publication, *, actor, reason: str, changed_on: date, on: date | None = None) -> Publication:
+    """Withdraw a publication whose decision was changed, revoked or held illegal or void on ``changed_on``; the
+    reason is shown in its place (行政处罚法第四十八条)."""
+    on = on or timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicationRefused([RuleViolation("payload_required", "请写明撤回的理由（将公开说明）", "reason",
+                                                [rules.ART_48])])
+    with transaction.atomic():
+        locked = Publication.objects.select_for_update().get(pk=pub.pk)
+        if locked.status != Publication.Status.PUBLISHED:
+            raise PublicationRefused([RuleViolation("publicity_not_live", "该决定不在公示中", "publication",
+                                                    [rules.ART_48])])
+        calendar = case_facts(locked.case, today=on).calendar
+        locked.status, locked.changed_on, locked.withdrawn_on = Publication.Status.WITHDRAWN, changed_on, on
+        locked.withdraw_due_on = rules.withdraw_by(changed_on, calendar)
+        locked.withdraw_reason, locked.withdrawn_by = reason, actor
+        locked.save()
+        record("publicity.withdrawn", actor=actor, agency=locked.agency, case_id=locked.case_id,
+               subject=f"publication:{locked.pk}", payload={"reason": reason, "changed_on": changed_on,
+                                                             "due_on": locked.withdraw_due_on, "withdrawn_on": on,
+                                                             "late": on > locked.withdraw_due_on})
+    return locked
+
+
+def take_down_expired(today: date | None = None) -> int:
+    """Take down every publication whose period has ended; each recorded. The count."""
+    today = today or timezone.localdate()
+    n = 0
+    for pub in Publication.objects.filter(status=Publication.Status.PUBLISHED, take_down_on__lte=today):
+        with transaction.atomic():
+            locked = Publication.objects.select_for_update().get(pk=pub.pk)
+            if locked.status != Publication.Status.PUBLISHED:
+                continue
+            locked.status, locked.taken_down_on = Publication.Status.TAKEN_DOWN, today
+            locked.save(update_fields=["status", "taken_down_on"])
+            record("publicity.taken_down", actor=None, agency=locked.agency, case_id=locked.case_id,
+                   subject=f"publication:{locked.pk}", payload={"take_down_on": locked.take_down_on, "on": today})
+            n += 1
+    return n

@@ -1,0 +1,122 @@
+"""Publishing results (zhifa.publicity.services; issue 7 §2) on the demo bureau's cases: masked content, nothing
+leaks, the case's 公示 step, withdrawal with its reason and deadline, taking down at the end of the period, and the
+decisions that are never published. Real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from zhifa.cases.models import Case, CaseClock
+from zhifa.law import masking
+from zhifa.law.errors import RuleViolation
+from zhifa.publicity import services
+from zhifa.publicity.models import Publication
+from zhifa.records.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(_evidence_storage):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def _case(slug: str) -> Case:
+    return Case.objects.get(creation_key__endswith=f":demo:{slug}")
+
+
+def _lead(case: Case):
+    return case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
+
+
+def test_publishing_a_decision_masks_records_and_stops_the_clock(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    assert CaseClock.objects.filter(case=case, code="publish_penalty", stopped_on__isnull=True).exists()
+    pub = services.publish(case, actor=officer)
+    c = pub.content
+    assert c["party"] == case.party.name and c["credit_code"] == case.party.credit_code  # an organisation: public
+    assert c["penalty"] and c["decided_on"] == case.decided_on.isoformat()
+    assert pub.due_on >= case.decided_on and pub.take_down_on > case.decided_on
+    assert not CaseClock.objects.filter(case=case, code="publish_penalty", stopped_on__isnull=True).exists()
+    assert Event.objects.filter(action="publicity.published", subject=f"publication:{pub.pk}").exists()
+    with pytest.raises(RuleViolation) as err:
+        services.publish(case, actor=officer)
+    assert err.value.code == "publicity_live"
+
+
+def test_a_natural_persons_name_and_private_data_are_masked(loaded):
+    """刘翠英 (a natural person) is published as 刘某某; facts naming her, her address, ID and phone are masked."""
+    from zhifa.documents import services as documents
+
+    case = _case("rel-archived")
+    party = case.party
+    assert party.kind == "person"
+    officer = _lead(case)
+    facts = (f"当事人{party.name}（身份证号码{party.id_number or '411727196504051234'}，电话13912345678）住"
+             f"{party.address or '平舆县东和店镇李湾村'}，出售文物。")
+    case_doc = documents.Document.objects.create(
+        case=case, code="penalty_decision", title="行政处罚决定书", inputs={"facts": facts}, drafted_by=officer,
+        drafted_at=timezone.now(), updated_at=timezone.now(), status="issued")
+    assert case_doc.pk
+    content = services.content_of(case, on=timezone.localdate())
+    assert content["party"] == masking.mask_name(party.name) == "刘某某"
+    text = json.dumps(content, ensure_ascii=False)
+    names, addresses = services._private(case)
+    assert masking.scan(text, names=names, addresses=addresses) == []
+    assert party.name not in text and "13912345678" not in text
+
+
+def test_decisions_that_are_not_published(loaded):
+    """Warning-only (policy) and summary-procedure (policy) decisions are listed with their reasons, never due."""
+    rows = {r["case"].creation_key.rsplit(":", 1)[1]: r for r in services.due(_case("trv-decided").agency)}
+    assert rows["trv-decided"]["reasons"] == []
+    warned = [r for r in rows.values() if any(v.code == "publicity_warning_only" for v in r["reasons"])]
+    summary = [r for r in rows.values() if any(v.code == "publicity_summary" for v in r["reasons"])]
+    assert warned or summary
+    case = (warned or summary)[0]["case"]
+    with pytest.raises(services.PublicationRefused) as err:
+        services.publish(case, actor=_lead(case))
+    assert err.value.code in ("publicity_warning_only", "publicity_summary")
+
+
+def test_a_minors_case_is_never_published(loaded):
+    case = _case("trv-decided")
+    party = case.party
+    party.kind, party.birth_date = "person", case.act_date - timedelta(days=365 * 17)
+    party.save()
+    case.refresh_from_db()
+    with pytest.raises(services.PublicationRefused) as err:
+        services.publish(case, actor=_lead(case))
+    assert err.value.code == "publicity_minor"
+    assert not Publication.objects.filter(case=case).exists()
+
+
+def test_withdrawal_shows_the_reason_within_three_working_days(loaded):
+    case = _case("trv-decided")
+    officer = _lead(case)
+    pub = services.publish(case, actor=officer)
+    with pytest.raises(RuleViolation):
+        services.withdraw(pub, actor=officer, reason=" ", changed_on=date(2026, 9, 30))
+    pub = services.withdraw(pub, actor=officer, reason="行政复议决定撤销原处罚决定", changed_on=date(2026, 9, 30),
+                            on=date(2026, 10, 9))
+    assert pub.status == Publication.Status.WITHDRAWN and pub.withdraw_due_on == date(2026, 10, 10)
+    ev = Event.objects.get(action="publicity.withdrawn", subject=f"publication:{pub.pk}")
+    assert json.loads(ev.payload)["late"] is False
+    # republishing after a withdrawal is a decision of its own: the case is not listed as due again
+    assert case.pk not in {r["case"].pk for r in services.due(case.agency)}
+
+
+def test_publications_come_down_at_the_end_of_their_period(loaded):
+    case = _case("trv-decided")
+    pub = services.publish(case, actor=_lead(case))
+    assert services.take_down_expired(pub.take_down_on - timedelta(days=1)) == 0
+    assert services.take_down_expired(pub.take_down_on) == 1
+    pub.refresh_from_db()
+    assert pub.status == Publication.Status.TAKEN_DOWN and pub.taken_down_on == pub.take_down_on
