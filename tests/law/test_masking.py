@@ -79,7 +79,7 @@ def test_an_id_with_a_wrong_check_digit_is_still_an_id() -> None:
 def resident_ids(draw) -> str:
     body = draw(st.sampled_from(["411727", "110101", "440305"])) + draw(
         st.dates().filter(lambda d: 1900 <= d.year <= 2020)).strftime("%Y%m%d") + f"{draw(st.integers(0, 999)):03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum takes the number with a check digit in place
 
 
 @given(resident_ids(), st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
