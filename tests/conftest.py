@@ -108,3 +108,14 @@ def verified_login():
         return client
 
     return login
+
+
+@pytest.fixture
+def demo_loaded(_evidence_storage):
+    """The demo bureau with its cases (``zhifa load_demo``), for tests that work on its cases (tests/demo.py)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+

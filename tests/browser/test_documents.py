@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from ..demo import demo_case as _case
+from ..demo import lead_of as _lead
 from .conftest import shot
 from .ui import labelled, nav, sign_in, sign_in_with_second_factor
 
@@ -29,16 +31,6 @@ def demo(settings):
     """The demo bureau with its cases; issuing makes no PDF (LibreOffice is slow cold)."""
     settings.ZHIFA_PDF_AT_ISSUE = False
     call_command("load_demo", stdout=io.StringIO())
-
-
-def _case(slug: str):
-    from zhifa.cases.models import Case
-
-    return Case.objects.get(creation_key__endswith=f":demo:{slug}")
-
-
-def _lead(case):
-    return case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
 
 
 def _sign_in_demo(page, base: str, user) -> None:

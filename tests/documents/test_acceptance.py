@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from zhifa.cases.models import Case
@@ -45,11 +44,6 @@ def warm_server(tmp_path_factory):
     fail_if(MISSING, "文书验收测试")
     with warm_converter(tmp_path_factory.mktemp("lo-profile")) as (address, _info):
         yield address
-
-
-@pytest.fixture
-def loaded(_evidence_storage):
-    call_command("load_demo", stdout=io.StringIO())
 
 
 def squeeze(text: str) -> str:
@@ -102,7 +96,7 @@ def check(code: str, document, template: bytes, tmp_path: Path) -> list[str]:
     return problems
 
 
-def test_every_document_type_renders_to_docx_and_pdf(loaded, warm_server, settings, tmp_path):
+def test_every_document_type_renders_to_docx_and_pdf(demo_loaded, warm_server, settings, tmp_path):
     settings.ZHIFA_UNOSERVER = warm_server
     settings.ZHIFA_PDF_AT_ISSUE = True
     case = Case.objects.get(creation_key__endswith=f":demo:{CASE}")

@@ -19,22 +19,12 @@ from zhifa.law.errors import RuleViolation
 from zhifa.org import demo
 from zhifa.records.models import Event
 
+from ..demo import demo_case as _case
+from ..demo import lead_of as _lead
+
 pytestmark = pytest.mark.django_db
 
 FACTS = "2026年10月8日，执法人员检查发现当事人未与旅游者签订旅游合同。"
-
-
-@pytest.fixture
-def loaded(_evidence_storage):
-    call_command("load_demo", stdout=io.StringIO())
-
-
-def _case(slug: str) -> Case:
-    return Case.objects.get(creation_key__endswith=f":demo:{slug}")
-
-
-def _lead(case: Case):
-    return case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
 
 
 def _issue_decision(case: Case, actor, **inputs) -> Document:
@@ -43,7 +33,7 @@ def _issue_decision(case: Case, actor, **inputs) -> Document:
     return services.issue(d, actor=actor, on=case.decided_on)
 
 
-def test_issue_freezes_number_files_and_record(loaded):
+def test_issue_freezes_number_files_and_record(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -62,7 +52,7 @@ def test_issue_freezes_number_files_and_record(loaded):
     assert services.read_file(d, "docx")[:2] == b"PK"
 
 
-def test_issued_document_refuses_edits(loaded):
+def test_issued_document_refuses_edits(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -80,7 +70,7 @@ def test_issued_document_refuses_edits(loaded):
     assert d.inputs["facts"] == FACTS and d.status == Document.Status.ISSUED
 
 
-def test_issue_refuses_missing_inputs_and_nothing_is_numbered(loaded):
+def test_issue_refuses_missing_inputs_and_nothing_is_numbered(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = services.draft(case, "penalty_decision", {"facts": ""}, actor=officer)
@@ -93,7 +83,7 @@ def test_issue_refuses_missing_inputs_and_nothing_is_numbered(loaded):
     assert d.status == Document.Status.DRAFT
 
 
-def test_correction_is_a_new_version_with_a_reason(loaded):
+def test_correction_is_a_new_version_with_a_reason(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     first = _issue_decision(case, officer)
@@ -110,7 +100,7 @@ def test_correction_is_a_new_version_with_a_reason(loaded):
     assert json.loads(Event.objects.get(pk=new.event_id).payload)["supersedes"] == first.pk
 
 
-def test_direct_service_serves_the_case_and_starts_the_payment_clock(loaded):
+def test_direct_service_serves_the_case_and_starts_the_payment_clock(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -125,7 +115,7 @@ def test_direct_service_serves_the_case_and_starts_the_payment_clock(loaded):
     assert Event.objects.filter(action="documents.served", subject=f"document:{d.pk}").count() == 1
 
 
-def test_public_notice_counts_thirty_days(loaded):
+def test_public_notice_counts_thirty_days(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -141,7 +131,7 @@ def test_public_notice_counts_thirty_days(loaded):
     assert case.public_notice_on == on and case.state == "decided"
 
 
-def test_electronic_service_needs_consent_and_post_a_tracking_number(loaded):
+def test_electronic_service_needs_consent_and_post_a_tracking_number(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -157,7 +147,7 @@ def test_electronic_service_needs_consent_and_post_a_tracking_number(loaded):
     assert case.state == "decided"
 
 
-def test_serving_a_draft_is_refused(loaded):
+def test_serving_a_draft_is_refused(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = services.draft(case, "penalty_decision", {"facts": FACTS}, actor=officer)
@@ -166,7 +156,7 @@ def test_serving_a_draft_is_refused(loaded):
     assert err.value.code == "document_not_issued"
 
 
-def test_checker_finds_inconsistencies(loaded):
+def test_checker_finds_inconsistencies(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     d = _issue_decision(case, officer)
@@ -184,7 +174,7 @@ def test_checker_finds_inconsistencies(loaded):
     assert any(f.code == "input_missing" for f in checker.check_case(case))
 
 
-def test_someone_outside_the_case_may_not_draft(loaded):
+def test_someone_outside_the_case_may_not_draft(demo_loaded):
     case = _case("trv-decided")
     outsider = next(h.user for h in _case("net-filed").handlers.all()
                     if not case.handlers.filter(user=h.user).exists())
@@ -195,7 +185,7 @@ def test_someone_outside_the_case_may_not_draft(loaded):
     assert err.value.code == "not_allowed"
 
 
-def test_the_case_file_carries_the_issued_document(loaded, tmp_path):
+def test_the_case_file_carries_the_issued_document(demo_loaded, tmp_path):
     """The exported 电子卷宗 holds the issued document itself (its .docx here; the PDF when one was made), with the
     digest recorded at issue, and passes the standalone check."""
     import zipfile
@@ -217,7 +207,7 @@ def test_the_case_file_carries_the_issued_document(loaded, tmp_path):
     assert report.ok(), report.lines()
 
 
-def test_the_case_file_cover_is_made_after_closing_and_registered_by_archiving(loaded, tmp_path):
+def test_the_case_file_cover_is_made_after_closing_and_registered_by_archiving(demo_loaded, tmp_path):
     """卷宗封面和卷内目录 are made on a closed case (which takes no other document, 第四十七条) and registered by the
     归档 step; the exported case file carries the issued cover itself."""
     import zipfile
@@ -247,7 +237,7 @@ def test_the_case_file_cover_is_made_after_closing_and_registered_by_archiving(l
     assert entry["path"].endswith(".docx") and entry["upload_digest"]["value"] == d.docx_digest
 
 
-def test_serving_the_advance_notice_notifies_the_case_and_starts_the_statement_period(loaded):
+def test_serving_the_advance_notice_notifies_the_case_and_starts_the_statement_period(demo_loaded):
     """事先告知书 served (not by public notice) is the case's 事先告知 step: the 陈述申辩 and 听证 periods run from the
     service date (第四十四条、第六十四条). Its rules still apply: without the head's approval of the proposal the
     service is not recorded and the reason is given."""
@@ -271,7 +261,7 @@ def test_serving_the_advance_notice_notifies_the_case_and_starts_the_statement_p
     assert CaseClock.objects.get(case=case, code="statement", stopped_on__isnull=True).started_on == on
 
 
-def test_the_decision_states_the_penalty_as_proposed_after_statements(loaded):
+def test_the_decision_states_the_penalty_as_proposed_after_statements(demo_loaded):
     """Before the 决定 step (which needs the decision issued) the decision states the proposal as it stands after
     陈述申辩 — not the earlier notified one; the notice states what was notified."""
     from zhifa.documents import context
@@ -284,7 +274,7 @@ def test_the_decision_states_the_penalty_as_proposed_after_statements(loaded):
     assert ctx["notice"]["penalty_text"] == "罚款人民币壹万捌仟元整"
 
 
-def test_a_template_that_fails_on_the_case_is_refused_not_a_crash(loaded, tmp_path):
+def test_a_template_that_fails_on_the_case_is_refused_not_a_crash(demo_loaded, tmp_path):
     """A template may pass its upload check (two sample rows) and still ask for a row this case lacks: issuing is
     refused with the template named, nothing numbered."""
     from docx import Document as Docx
@@ -309,7 +299,7 @@ def test_a_template_that_fails_on_the_case_is_refused_not_a_crash(loaded, tmp_pa
     assert DocumentNumber.objects.count() == before
 
 
-def test_service_rules_of_the_review(loaded):
+def test_service_rules_of_the_review(demo_loaded):
     """A decision is served only after it is taken; the same service sent twice is recorded once; a discarded
     correction frees the document for another."""
     case = _case("trv-decided")
@@ -333,7 +323,7 @@ def test_service_rules_of_the_review(loaded):
     assert again.pk != draft.pk and again.supersedes_id == d.pk
 
 
-def test_a_changed_document_file_stops_the_case_file(loaded, tmp_path):
+def test_a_changed_document_file_stops_the_case_file(demo_loaded, tmp_path):
     from zhifa.cases import files
     from zhifa.records import dossier
 
@@ -349,7 +339,7 @@ def test_a_changed_document_file_stops_the_case_file(loaded, tmp_path):
     assert "未生成卷宗" in str(err.value)
 
 
-def test_a_decision_handed_over_on_the_spot_is_served_that_day(loaded):
+def test_a_decision_handed_over_on_the_spot_is_served_that_day(demo_loaded):
     """宣告后当场交付 (行政处罚法第六十一条): the case's 送达 step on that day, as 直接送达."""
     case = _case("trv-decided")
     officer = _lead(case)
@@ -360,7 +350,7 @@ def test_a_decision_handed_over_on_the_spot_is_served_that_day(loaded):
     assert row.step.action == "serve" and case.decision_served_on == on and case.service_method == "direct"
 
 
-def test_the_checker_on_the_command_line(loaded):
+def test_the_checker_on_the_command_line(demo_loaded):
     """zhifa document_check: a case's findings, and an agency's per officer (docs/documents.md §4)."""
     case = _case("trv-decided")
     officer = _lead(case)

@@ -9,7 +9,6 @@ import zipfile
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 
 from zhifa.cases.models import Case
 from zhifa.documents import services
@@ -23,12 +22,7 @@ FACTS = "2026年10月8日，执法人员检查发现当事人未与旅游者签�
 
 
 @pytest.fixture
-def loaded(_evidence_storage):
-    call_command("load_demo", stdout=io.StringIO())
-
-
-@pytest.fixture
-def case(loaded) -> Case:
+def case(demo_loaded) -> Case:
     return Case.objects.get(creation_key__endswith=":demo:trv-decided")
 
 
@@ -208,9 +202,9 @@ def test_the_templates_list_shows_the_template_in_use(client, verified_login, ca
 
 
 @pytest.mark.django_db
-def test_without_libreoffice_the_docx_is_issued_and_pdf_said_unavailable(settings, client, verified_login):
+def test_without_libreoffice_the_docx_is_issued_and_pdf_said_unavailable(demo_loaded, settings, client,
+                                                                          verified_login):
     """No soffice and no warm server: the document is issued as .docx; its page says PDF is unavailable."""
-    call_command("load_demo", stdout=io.StringIO())
     settings.ZHIFA_PDF_AT_ISSUE = True
     settings.ZHIFA_SOFFICE = "/nonexistent/soffice"
     settings.ZHIFA_UNOSERVER = "127.0.0.1:9"

@@ -4,38 +4,26 @@ decisions that are never published. Real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from zhifa.cases.models import Case, CaseClock
+from zhifa.cases.models import CaseClock
 from zhifa.law import masking
 from zhifa.law.errors import RuleViolation
 from zhifa.publicity import services
 from zhifa.publicity.models import Publication
 from zhifa.records.models import Event
 
+from ..demo import demo_case as _case
+from ..demo import lead_of as _lead
+
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded(_evidence_storage):
-    call_command("load_demo", stdout=io.StringIO())
-
-
-def _case(slug: str) -> Case:
-    return Case.objects.get(creation_key__endswith=f":demo:{slug}")
-
-
-def _lead(case: Case):
-    return case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
-
-
-def test_publishing_a_decision_masks_records_and_stops_the_clock(loaded):
+def test_publishing_a_decision_masks_records_and_stops_the_clock(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     assert CaseClock.objects.filter(case=case, code="publish_penalty", stopped_on__isnull=True).exists()
@@ -51,7 +39,7 @@ def test_publishing_a_decision_masks_records_and_stops_the_clock(loaded):
     assert err.value.code == "publicity_live"
 
 
-def test_a_natural_persons_name_and_private_data_are_masked(loaded):
+def test_a_natural_persons_name_and_private_data_are_masked(demo_loaded):
     """刘翠英 (a natural person) is published as 刘某某; facts naming her, her address, ID and phone are masked."""
     from zhifa.documents import services as documents
 
@@ -73,7 +61,7 @@ def test_a_natural_persons_name_and_private_data_are_masked(loaded):
     assert party.name not in text and "13912345678" not in text
 
 
-def test_decisions_that_are_not_published(loaded):
+def test_decisions_that_are_not_published(demo_loaded):
     """Warning-only (policy) and summary-procedure (policy) decisions are listed with their reasons, never due."""
     rows = {r["case"].creation_key.rsplit(":", 1)[1]: r for r in services.due(_case("trv-decided").agency)}
     assert rows["trv-decided"]["reasons"] == []
@@ -86,7 +74,7 @@ def test_decisions_that_are_not_published(loaded):
     assert err.value.code in ("publicity_warning_only", "publicity_summary")
 
 
-def test_a_minors_case_is_never_published(loaded):
+def test_a_minors_case_is_never_published(demo_loaded):
     case = _case("trv-decided")
     party = case.party
     party.kind, party.birth_date = "person", case.act_date - timedelta(days=365 * 17)
@@ -98,7 +86,7 @@ def test_a_minors_case_is_never_published(loaded):
     assert not Publication.objects.filter(case=case).exists()
 
 
-def test_withdrawal_shows_the_reason_within_three_working_days(loaded):
+def test_withdrawal_shows_the_reason_within_three_working_days(demo_loaded):
     case = _case("trv-decided")
     officer = _lead(case)
     pub = services.publish(case, actor=officer)
@@ -113,7 +101,7 @@ def test_withdrawal_shows_the_reason_within_three_working_days(loaded):
     assert case.pk not in {r["case"].pk for r in services.due(case.agency)}
 
 
-def test_publications_come_down_at_the_end_of_their_period(loaded):
+def test_publications_come_down_at_the_end_of_their_period(demo_loaded):
     case = _case("trv-decided")
     pub = services.publish(case, actor=_lead(case))
     assert services.take_down_expired(pub.take_down_on - timedelta(days=1)) == 0
