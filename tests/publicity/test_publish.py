@@ -5,6 +5,7 @@ decisions that are never published. Real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -108,3 +109,30 @@ def test_publications_come_down_at_the_end_of_their_period(demo_loaded):
     assert services.take_down_expired(pub.take_down_on) == 1
     pub.refresh_from_db()
     assert pub.status == Publication.Status.TAKEN_DOWN and pub.taken_down_on == pub.take_down_on
+
+
+def test_the_masked_decision_document_leaks_nothing(demo_loaded):
+    """The decision document in its masked version: the issued content scrubbed and filled into the same template;
+    its text holds no identity number, phone, natural person's full name or address (standards.md §4(b))."""
+    import zipfile
+    from io import BytesIO
+
+    from zhifa.documents import services as documents
+
+    case = _case("trv-decided")
+    officer = _lead(case)
+    party = case.party
+    party.kind, party.name, party.address = "person", "程玉梅", "平舆县东和店镇李湾村18号"
+    party.birth_date = date(1980, 5, 6)
+    party.save()
+    case.refresh_from_db()
+    facts = "当事人程玉梅（身份证号码411727198005061234，电话13912345678）住平舆县东和店镇李湾村18号，未签订合同。"
+    d = documents.issue(documents.draft(case, "penalty_decision", {"facts": facts}, actor=officer), actor=officer,
+                        on=case.decided_on)
+    pub = services.publish(case, actor=officer)
+    assert pub.document_id == d.pk
+    data = services.masked_decision(pub)
+    xml = zipfile.ZipFile(BytesIO(data)).read("word/document.xml").decode()
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert masking.scan(text, names=["程玉梅"], addresses=["平舆县东和店镇李湾村18号"]) == []
+    assert "程某某" in text and d.number.number in text

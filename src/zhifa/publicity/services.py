@@ -110,11 +110,18 @@ def _private(case: Case) -> tuple[list[str], list[str]]:
     return [n for n in names if n], [a for a in addresses if a]
 
 
+def _decision(case: Case):
+    """The issued penalty decision of the case (the version in force), if it was issued in the platform."""
+    from zhifa.documents.models import Document
+
+    return Document.objects.filter(case=case, code="penalty_decision", status=Document.Status.ISSUED) \
+        .select_related("number").order_by("-pk").first()
+
+
 def content_of(case: Case, *, on: date) -> dict[str, Any]:
     """The decision's public content: what the results must show (body, party, type and conclusion; 国办发〔2018〕
     118号), masked."""
     from zhifa.documents.context import penalty_text
-    from zhifa.documents.models import Document
 
     p = _policy(case.agency, on)
     names, addresses = _private(case)
@@ -122,8 +129,7 @@ def content_of(case: Case, *, on: date) -> dict[str, Any]:
     party_name = party.name if party else ""
     if party is not None and party.kind == "person":
         party_name = masking.mask_name(party.name, p["publicity.name_style"])
-    decision = Document.objects.filter(case=case, code="penalty_decision", status=Document.Status.ISSUED) \
-        .select_related("number").order_by("-pk").first()
+    decision = _decision(case)
     facts = (decision.inputs.get("facts", "") if decision else "") or ""
     fine = (case.decided_penalty or {}).get("fine")
     items = [{"name": ci.item.name, "violated": ci.item.basis_violated_text, "basis": ci.item.basis_penalty_text}
@@ -166,7 +172,7 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) 
         if Publication.objects.filter(case=locked, status=Publication.Status.PUBLISHED).exists():
             raise PublicationRefused([RuleViolation("publicity_live", "该决定已在公示中", "case", [rules.GBF_118])])
         pub = Publication.objects.create(
-            agency=case.agency, case=locked, content=content, decided_on=case.decided_on,
+            agency=case.agency, case=locked, content=content, decided_on=case.decided_on, document=_decision(case),
             due_on=rules.publish_by(case.decided_on, facts.calendar), published_on=on, published_at=timezone.now(),
             published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months))
         _record_step(locked, pub, actor, on)
@@ -226,3 +232,38 @@ def take_down_expired(today: date | None = None) -> int:
                    subject=f"publication:{locked.pk}", payload={"take_down_on": locked.take_down_on, "on": today})
             n += 1
     return n
+
+
+def _masked(value: Any, names: list[str], addresses: list[str], style: str) -> Any:
+    if isinstance(value, str):
+        return masking.scrub(value, names=names, addresses=addresses, name_style=style)
+    if isinstance(value, list):
+        return [_masked(v, names, addresses, style) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v, names, addresses, style) for k, v in value.items()}
+    return value
+
+
+def masked_decision(pub: Publication) -> bytes | None:
+    """The published decision document in its masked version (.docx): the issued document's frozen content with
+    every text scrubbed (the natural persons' names and addresses, and every identity, phone and bank number), filled
+    into the same template version; None when the decision was not issued in the platform."""
+    from zhifa.documents.models import Template
+    from zhifa.documents.render import render_docx
+    from zhifa.documents.services import builtin_template
+
+    doc = pub.document
+    if doc is None or not doc.content:
+        return None
+    names, addresses = _private(pub.case)
+    style = _policy(pub.agency, pub.published_on)["publicity.name_style"]
+    content = _masked(doc.content, names, addresses, style)
+    content["agency"] = doc.content["agency"]  # the agency is public as it stands (its address, its phone)
+    if doc.template_version:
+        # the very template the document was issued with (its digest is recorded)
+        row = Template.objects.filter(document_type__code=doc.code, version=doc.template_version,
+                                      digest=doc.template_digest).first()
+        template = bytes(row.content) if row is not None else builtin_template(doc.code)
+    else:
+        template = builtin_template(doc.code)
+    return render_docx(template, content)
