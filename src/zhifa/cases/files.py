@@ -495,7 +495,7 @@ def store_upload(case: Case, actor, uploaded, *, captured_at=None, captured_unti
     existing = EvidenceFile.objects.filter(case=case, digest=digest).first()
     if existing is not None:
         raise _duplicate(existing)
-    stored = _put(uploaded, alg, digest, size)
+    stored = put(uploaded, alg, digest)
     try:
         with transaction.atomic():
             locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -526,7 +526,7 @@ def _duplicate(existing: EvidenceFile) -> FileRefused:
                                          f"（{when} 上传，摘要 {existing.digest[:16]}…），不重复上传")
 
 
-def _put(uploaded, alg: str, digest: str, size: int) -> str:
+def put(uploaded, alg: str, digest: str) -> str:
     """Store the bytes under their digest (once: the same bytes of another case are the same object)."""
     st = storage()
     name = storage_name(alg, digest)

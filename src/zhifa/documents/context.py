@@ -57,12 +57,7 @@ def register() -> None:
 def cn_upper_date(d: date) -> str:
     """2026-11-27 → 二〇二六年十一月二十七日 (落款 of official documents, GB/T 9704-2012 7.3.5.1 uses Arabic numerals;
     many enforcement formats still write the date in Chinese numerals, so both are offered)."""
-    def small(n: int) -> str:
-        if n <= 10:
-            return CN_NUMBERS[n]
-        tens, ones = divmod(n, 10)
-        return (CN_NUMBERS[tens] if tens > 1 else "") + "十" + (CN_NUMBERS[ones] if ones else "")
-    return "".join(CN_DIGITS[int(c)] for c in str(d.year)) + f"年{small(d.month)}月{small(d.day)}日"
+    return "".join(CN_DIGITS[int(c)] for c in str(d.year)) + f"年{cn_count(d.month)}月{cn_count(d.day)}日"
 
 
 def cn_count(n: int) -> str:

@@ -108,19 +108,25 @@ class InUse:
     template: Template | None
 
 
+def templates_in_use(agency, code: str | None = None) -> dict[str, Template]:
+    """The uploaded template in use for each type (or for ``code``): the newest active one of ``agency``, else of
+    the nearest agency above it (a province may set one for its counties). Types without one use the built-in."""
+    rank = {a: n for n, a in enumerate(agency.lineage_ids())}  # the agency first, then its parents
+    rows = Template.objects.filter(agency_id__in=list(rank), is_active=True).select_related("document_type")
+    # one type: its file is wanted (rendering); all types: a list, without the files
+    rows = rows.filter(document_type__code=code) if code is not None else rows.defer("content")
+    out: dict[str, Template] = {}
+    for t in sorted(rows, key=lambda t: (rank[t.agency_id], -t.version)):
+        out.setdefault(t.document_type.code, t)
+    return out
+
+
 def template_in_use(agency, code: str) -> InUse:
-    """The newest active template uploaded for ``code`` by ``agency`` or, failing that, by the agency above it
-    (a province may set one for its counties); the built-in one when there is none."""
-    chain = agency.lineage_ids()  # the agency first, then its parents
-    newest: dict[int, Template] = {}
-    active = Template.objects.filter(agency_id__in=chain, document_type__code=code, is_active=True)
-    for t in active.order_by("-version"):
-        newest.setdefault(t.agency_id, t)
-    for agency_id in chain:
-        t = newest.get(agency_id)
-        if t is not None:
-            content = bytes(t.content)
-            return InUse(content, t.version, t.digest, agency_id, t)
+    """The template a document of ``code`` is rendered with for ``agency`` (:func:`templates_in_use`; the built-in
+    one when there is none)."""
+    t = templates_in_use(agency, code).get(code)
+    if t is not None:
+        return InUse(bytes(t.content), t.version, t.digest, t.agency_id, t)
     content = builtin_template(code)
     return InUse(content, 0, digest_of(content), None, None)
 
@@ -326,14 +332,9 @@ def _case_lists(case: Case) -> tuple[list[dict], list[dict]]:
 
 
 def _store(data: bytes, alg: str) -> str:
-    """Keep rendered bytes by their digest in the evidence storage (once)."""
+    """Keep rendered bytes by their digest in the evidence storage (once), as evidence files are kept."""
     d = digest_of(data, alg)
-    name = files.storage_name(alg, d)
-    st = files.storage()
-    if not st.exists(name):
-        saved = st.save(name, ContentFile(data))
-        if saved != name:
-            st.delete(saved)
+    files.put(ContentFile(data), alg, d)
     return d
 
 
@@ -578,6 +579,12 @@ def serve(document: Document, *, actor, method: str, on: date, recipient: str = 
 DECISIONS = ("penalty_decision", "no_penalty_decision")
 
 
+def _receipt(row: Service) -> dict[str, Any]:
+    """The signed 送达回证 (or the post's return slip) of this service, registered as the step's receipt."""
+    return {"code": "service_receipt", "issued_on": row.on,
+            "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}
+
+
 def _drive_case(row: Service, document: Document, actor, today: date):
     """The case step a service is: 送达 of the decision (by its method), 事先告知 by the 事先告知书 (served otherwise
     than by public notice), 催告 by the 催告书; None for the others (their dates are the service records themselves)."""
@@ -614,9 +621,7 @@ def _drive_case(row: Service, document: Document, actor, today: date):
         payload: dict[str, Any] = {"served_on": row.on,
                                    "method": "direct" if row.method == "on_the_spot" else row.method}
         if not receipt.exists():
-            # the signed 送达回证 (or the post's return slip) is the receipt of this service
-            payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,
-                                     "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}]
+            payload["documents"] = [_receipt(row)]
         if row.method == "lodged" and (row.av_file or row.av_reason):
             payload["records"] = [{"code": "av_record_or_reason", "made_on": row.on,
                                    "description": row.av_reason or f"留置送达，见证人：{row.witness or '无'}",
@@ -627,8 +632,7 @@ def _drive_case(row: Service, document: Document, actor, today: date):
         # the 陈述申辩 and 听证 periods run from the day the notice is served (第四十四条、第六十四条)
         payload = {"notice_served_on": row.served_on}
         if not receipt.exists():
-            payload["documents"] = [{"code": "service_receipt", "issued_on": row.on,
-                                     "note": f"{law_service.METHODS[row.method]}，签收人：{row.recipient}"}]
+            payload["documents"] = [_receipt(row)]
         return transition(case.pk, A.NOTIFY, actor=actor, payload=payload, idempotency_key=key, today=today)
     if document.code == "performance_reminder" and row.method != "public_notice" and proc.transition_for(
             proc.Procedure(case.procedure), state, A.URGE) is not None:

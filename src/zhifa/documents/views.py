@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -94,7 +95,7 @@ def _type_choices(case) -> list[tuple[str, list[tuple[str, str]]]]:
     from zhifa.cases.facts import case_facts
     from zhifa.law import procedure as proc
 
-    facts = case_facts(case, today=_today())
+    facts = case_facts(case, today=timezone.localdate())
     wanted: dict[str, None] = {}
     for action in proc.available_actions(facts, proc.ROLES):
         t = proc.transition_for(facts.procedure, facts.state, action)
@@ -199,7 +200,7 @@ def detail(request, pk: int):
         "missing": services.missing_inputs(d) if d.status == Document.Status.DRAFT else [],
         "services_list": _services_of(d),
         "versions": versions, "findings": [f for f in checker.check_case(case) if f.document.pk == d.pk],
-        "numbered": bool(numbering.series_of(d.code, case.agency, d.issued_on or _today())),
+        "numbered": bool(numbering.series_of(d.code, case.agency, d.issued_on or timezone.localdate())),
         "pdf_available": pdf.available(), "methods": METHODS, "date_labels": DATE_LABELS,
         "signer": SIGNERS.get(doc_type.signer, doc_type.signer), "layout": LAYOUTS.get(spec.layout, ""),
         "doc_type": doc_type,
@@ -213,12 +214,6 @@ def _services_of(d: Document) -> list:
     for s in rows:
         s.method_label = METHODS.get(s.method, s.method)
     return rows
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def _step_label(action: str) -> str:
@@ -275,15 +270,9 @@ def templates(request):
         raise PermissionDenied(_("只有系统管理员、负责人或者法制审核人员可以管理文书模板"))
     services.ensure_types()
     agency = request.user.agency
-    # the one services.template_in_use renders with: the agency's own newest active version before its parents'
-    chain = agency.lineage_ids()
-    rank = {a: n for n, a in enumerate(chain)}
-    uploaded = {}
-    for t in sorted(Template.objects.filter(agency_id__in=chain, is_active=True).select_related("document_type")
-                    .defer("content"), key=lambda t: (rank[t.agency_id], -t.version)):
-        uploaded.setdefault(t.document_type.code, t)
+    uploaded = services.templates_in_use(agency)
     rows = [{"type": t, "in_use": uploaded.get(t.code), "spec": SPECS.get(t.code),
-             "numbered": bool(numbering.series_of(t.code, agency, _today())),
+             "numbered": bool(numbering.series_of(t.code, agency, timezone.localdate())),
              "layout": LAYOUTS.get(t.layout, t.layout).split("（")[0],
              "signer": SIGNERS.get(t.signer, t.signer)} for t in DocumentType.objects.all()]
     return render(request, "documents/templates.html", {"active": "documents", "rows": rows})

@@ -18,8 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.cases.facts import case_facts
 from zhifa.cases.models import Case, CaseDocument
+from zhifa.catalog.calendar import work_calendar
 from zhifa.catalog.policies import values_of
 from zhifa.law import masking
 from zhifa.law import procedure as proc
@@ -78,10 +78,10 @@ def due(agency, today: date | None = None) -> list[dict[str, Any]]:
     out = []
     cases = Case.objects.filter(agency=agency, decision_kind=proc.DecisionKind.PENALTY, decided_on__isnull=False) \
         .exclude(pk__in=live).select_related("party").order_by("decided_on", "pk")
+    calendar = work_calendar()
     for case in cases:
         if case.pk in withdrawn:
             continue  # came down for a reason of its own; republishing is a decision of its own
-        calendar = case_facts(case, today=today).calendar
         by = rules.publish_by(case.decided_on, calendar)
         out.append({"case": case, "due_on": by, "late": today > by,
                     "reasons": reasons_not_to_publish(case, on=today)})
@@ -165,7 +165,6 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) 
         raise PublicationRefused([RuleViolation(
             "publicity_leak", f"公开内容中仍有{masking.KIND_LABELS[leak.kind]}“{leak.text}”，请先在文书中删改",
             "content", [masking.BASIS]) for leak in leaks])
-    facts = case_facts(case, today=on)
     months = _policy(case.agency, on)["publicity.months"][case.party.kind if case.party else "organisation"]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -173,7 +172,7 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) 
             raise PublicationRefused([RuleViolation("publicity_live", "该决定已在公示中", "case", [rules.GBF_118])])
         pub = Publication.objects.create(
             agency=case.agency, case=locked, content=content, decided_on=case.decided_on, document=_decision(case),
-            due_on=rules.publish_by(case.decided_on, facts.calendar), published_on=on, published_at=timezone.now(),
+            due_on=rules.publish_by(case.decided_on, work_calendar()), published_on=on, published_at=timezone.now(),
             published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months))
         _record_step(locked, pub, actor, on)
         record("publicity.published", actor=actor, agency=case.agency, case_id=case.pk, subject=f"publication:{pub.pk}",
@@ -205,9 +204,8 @@ def withdraw(pub: Publication, *, actor, reason: str, changed_on: date, on: date
         if locked.status != Publication.Status.PUBLISHED:
             raise PublicationRefused([RuleViolation("publicity_not_live", "该决定不在公示中", "publication",
                                                     [rules.ART_48])])
-        calendar = case_facts(locked.case, today=on).calendar
         locked.status, locked.changed_on, locked.withdrawn_on = Publication.Status.WITHDRAWN, changed_on, on
-        locked.withdraw_due_on = rules.withdraw_by(changed_on, calendar)
+        locked.withdraw_due_on = rules.withdraw_by(changed_on, work_calendar())
         locked.withdraw_reason, locked.withdrawn_by = reason, actor
         locked.save()
         record("publicity.withdrawn", actor=actor, agency=locked.agency, case_id=locked.case_id,
