@@ -29,6 +29,15 @@ def _keep_language():
     translation.activate(before)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache outlives a test's database: what one test cached (the portal's counts) must not
+    answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def evidence_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("evidence")

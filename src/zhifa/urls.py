@@ -23,6 +23,8 @@ urlpatterns = [
     path("cases/", include("zhifa.cases.urls")),
     path("records/", include("zhifa.records.urls")),
     path("documents/", include("zhifa.documents.urls")),
+    path("gs/", include("zhifa.publicity.urls")),
+    path("publicity/", include("zhifa.publicity.staff_urls")),
     path("api/v1/", include("zhifa.api.urls")),
     path("platform-admin/", admin.site.urls),
 ]

@@ -116,6 +116,8 @@ class _Days:
         return d
 
 
+PUBLISH = "publish"  # not a step of the case: the portal publishes the decision (zhifa.publicity), which takes 记录公示
+
 # --- the walk --------------------------------------------------------------------------------------------
 
 class _Walk:
@@ -129,6 +131,15 @@ class _Walk:
 
     def pk(self, username: str) -> int:
         return self.ctx.users[username].pk
+
+    def number(self, document: str) -> str:
+        """The next number of ``document``'s series on the walk's day."""
+        from zhifa.documents.numbering import allocate
+
+        from .models import Case
+
+        case = Case.objects.select_related("agency").get(pk=self.case_id)
+        return allocate(case.agency, document, on=self.day, case=case).number
 
     def after(self, n: int) -> date:
         return self.ctx.days.add(self.day, n)
@@ -155,6 +166,14 @@ class _Walk:
             body = st.payload(self) if callable(st.payload) else dict(st.payload)
             if any(isinstance(e, dict) and "upload" in e for e in body.get("records") or ()):
                 body["records"] = [self.upload_av(e, st, n) for n, e in enumerate(body["records"])]
+            if st.action == PUBLISH:
+                from zhifa.publicity.services import publish
+
+                from .models import Case
+
+                self.key()
+                publish(Case.objects.get(pk=self.case_id), actor=ctx.users[st.actor], on=self.day)
+                continue
             services.transition(self.case_id, st.action, actor=ctx.users[st.actor], payload=_json(body),
                                 idempotency_key=self.key(), today=self.day)
 
@@ -263,7 +282,9 @@ def decision(lead: str, head: str, *, statement: str | None = None, gap: int = 6
           conclusion="当事人陈述理由不能成立，不予采纳" if statement
           else "当事人在期限内未提出陈述、申辩，亦未要求听证",
           adopted=False),
-        S(1, A.DECIDE_PENALTY, head, documents=["penalty_decision"]),
+        # the decision's number (文号) is given from the agency's series, as the documents app gives it
+        Step(1, A.DECIDE_PENALTY, head, lambda w: {"documents": [{"code": "penalty_decision",
+                                                                  "number": w.number("penalty_decision")}]}),
     ]
     return out
 
@@ -273,9 +294,9 @@ def served(clerk: str = "neiqin", gap: int = 2) -> list[Step]:
 
 
 def published(gap: int = 0) -> list[Step]:
-    """记录公示: the decision on the county's 行政执法公示 page within 7 working days (国办发〔2018〕118号)."""
-    return [S(gap, A.RECORD_PUBLICATION, "neiqin", where="平舆县人民政府门户网站“行政执法公示”专栏",
-              note="公示行政处罚决定书（已隐去个人信息）")]
+    """公示: the clerk publishes the decision on the bureau's portal within 7 working days (国办发〔2018〕118号);
+    publishing takes the case's step 记录公示."""
+    return [S(gap, PUBLISH, "neiqin")]
 
 
 def paid(amount: str, receipt: str, gap: int = 8) -> list[Step]:

@@ -32,6 +32,9 @@ class Publication(models.Model):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤回人", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     taken_down_on = models.DateField("撤下日期", null=True, blank=True)
+    item_code = models.CharField("主要执法事项编码", max_length=32, blank=True, db_index=True)
+    hidden_names = models.JSONField("公开时另行隐去的姓名", default=list, blank=True,
+                                    help_text="证人、受害人等事实中出现的自然人")
 
     class Meta:
         verbose_name = "公示的执法决定"
@@ -39,6 +42,53 @@ class Publication(models.Model):
         ordering = ["-published_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="published"),
                                                name="publication_one_live_per_case")]
+        indexes = [models.Index(fields=["agency", "status", "-published_on", "-id"], name="publication_live_order"),
+                   models.Index(fields=["agency", "status", "decided_on"], name="publication_live_decided")]
 
     def __str__(self) -> str:
         return f"{self.content.get('number') or self.case_id} {self.get_status_display()}"
+
+
+class SearchEntry(models.Model):
+    """What the portal's search finds (DESIGN.md §4): the overlapping bigrams of a public text, indexed by SQLite FTS5
+    or a PostgreSQL ``tsvector`` GIN index (both made by the migration, kept by triggers). Only public — masked —
+    text is indexed; an entry lives while its publication is live."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "执法决定"
+        ITEM = "item", "执法事项"
+
+    kind = models.CharField("类别", max_length=8, choices=Kind.choices)
+    ref = models.BigIntegerField("对象编号")
+    grams = models.TextField("二元切分")
+
+    class Meta:
+        verbose_name = "公示检索条目"
+        verbose_name_plural = "公示检索条目"
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="searchentry_one_per_object")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+
+class AnnualReport(models.Model):
+    """The annual statistics report of enforcement (行政执法数据年度报告) of one agency for one year, its figures
+    frozen when published (by 31 January of the next year, 国办发〔2018〕118号)."""
+
+    agency = models.ForeignKey("org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    figures = models.JSONField("统计数据")
+    note = models.TextField("说明", blank=True)
+    published_on = models.DateField("公开日期")
+    published_at = models.DateTimeField("公开时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="公开人", on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = "执法数据年度报告"
+        verbose_name_plural = "执法数据年度报告"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="annualreport_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}"

@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -29,11 +31,11 @@ from zhifa.law.identifiers import age_on
 from zhifa.law.money import amount
 from zhifa.records.services import record
 
-from .models import Publication
+from . import search
+from .models import Publication, SearchEntry
 from .policies import register
 
 A = proc.Action
-PORTAL_PATH = "/gs/decisions/{pk}/"  # where the public portal shows a publication
 
 
 class PublicationRefused(RuleViolation):
@@ -93,21 +95,35 @@ def _decision_number(case: Case) -> str:
     return row.number if row else ""
 
 
-def _private(case: Case) -> tuple[list[str], list[str]]:
-    """The natural persons' names and addresses of the case that publication hides."""
+INTERVIEWEE = re.compile(r"^([\u4e00-\u9fff·]{2,5})(?:[（(]|$)")  # 程玉梅（法定代表人） → 程玉梅
+
+
+def _private(case: Case, hidden: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """The natural persons' names and addresses of the case that publication hides: natural person parties, the
+    operators of individual businesses, the people interviewed (but the legal representative of an organisation,
+    whose name is public registration data), and the names the publisher listed (``hidden``: witnesses, victims,
+    anyone the facts name)."""
     names, addresses = [], []
     party = case.party
+    public = ""
     if party is not None:
         if party.kind == "person":
             names.append(party.name)
             addresses.append(party.address)
         if party.kind in ("person", "individual") and party.representative:
             names.append(party.representative)  # an individual business's operator is a natural person
+        if party.kind == "organisation":
+            public = party.representative
     for other in case.other_parties.all():
         if other.kind == "person":
             names.append(other.name)
             addresses.append(other.address)
-    return [n for n in names if n], [a for a in addresses if a]
+    for payload in case.steps.filter(action=A.INTERVIEW).values_list("payload", flat=True):
+        found = INTERVIEWEE.match(str((payload or {}).get("interviewee") or "").strip())
+        if found and found.group(1) != public:
+            names.append(found.group(1))
+    names.extend(n.strip() for n in hidden)
+    return list(dict.fromkeys(n for n in names if n)), [a for a in addresses if a]
 
 
 def _decision(case: Case):
@@ -118,13 +134,13 @@ def _decision(case: Case):
         .select_related("number").order_by("-pk").first()
 
 
-def content_of(case: Case, *, on: date) -> dict[str, Any]:
+def content_of(case: Case, *, on: date, hidden: Iterable[str] = ()) -> dict[str, Any]:
     """The decision's public content: what the results must show (body, party, type and conclusion; 国办发〔2018〕
     118号), masked."""
     from zhifa.documents.context import penalty_text
 
     p = _policy(case.agency, on)
-    names, addresses = _private(case)
+    names, addresses = _private(case, hidden)
     party = case.party
     party_name = party.name if party else ""
     if party is not None and party.kind == "person":
@@ -151,15 +167,30 @@ def content_of(case: Case, *, on: date) -> dict[str, Any]:
     return content
 
 
-def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) -> Publication:
+def clean_names(hidden: Iterable[str] | str) -> list[str]:
+    """The names a publisher lists to hide (one per line, or separated by 、，, ;), each of two characters or more;
+    a shorter one is refused (it would mask every occurrence of a single character)."""
+    if isinstance(hidden, str):
+        hidden = re.split(r"[\s、，,;；]+", hidden)
+    out = [n.strip() for n in hidden if n and n.strip()]
+    short = [n for n in out if len(n) < 2]
+    if short:
+        raise PublicationRefused([RuleViolation("publicity_hidden_short", f"需隐去的姓名至少两个字：{'、'.join(short)}",
+                                                "hidden", [masking.BASIS])])
+    return list(dict.fromkeys(out))
+
+
+def publish(case: Case, *, actor, on: date | None = None, secret: bool = False,
+            hidden: Iterable[str] = ()) -> Publication:
     """Publish ``case``'s penalty decision (see the module docstring). Refused with every reason: not a penalty yet,
     not to be published, a live publication already there, or personal data left after masking."""
     on = on or timezone.localdate()
     reasons = reasons_not_to_publish(case, on=on, secret=secret)
     if reasons:
         raise PublicationRefused(reasons)
-    content = content_of(case, on=on)
-    names, addresses = _private(case)
+    hidden = clean_names(hidden)
+    content = content_of(case, on=on, hidden=hidden)
+    names, addresses = _private(case, hidden)
     leaks = masking.scan(json.dumps(content, ensure_ascii=False), names=names, addresses=addresses)
     if leaks:
         raise PublicationRefused([RuleViolation(
@@ -173,12 +204,38 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False) 
         pub = Publication.objects.create(
             agency=case.agency, case=locked, content=content, decided_on=case.decided_on, document=_decision(case),
             due_on=rules.publish_by(case.decided_on, work_calendar()), published_on=on, published_at=timezone.now(),
-            published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months))
+            published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months), item_code=_item_code(case),
+            hidden_names=hidden)
+        search.put(SearchEntry.Kind.DECISION, pub.pk, *search.decision_texts(content))
+        _changed(case.agency_id)
         _record_step(locked, pub, actor, on)
         record("publicity.published", actor=actor, agency=case.agency, case_id=case.pk, subject=f"publication:{pub.pk}",
                payload={"number": content["number"], "due_on": pub.due_on, "published_on": on,
                         "take_down_on": pub.take_down_on, "late": on > pub.due_on})
     return pub
+
+
+def live_count_key(agency_id: int) -> str:
+    """The cache key of the count of an agency's live publications (the portal shows it; each change clears it)."""
+    return f"portal:live-count:{agency_id}"
+
+
+def _changed(agency_id: int) -> None:
+    from django.core.cache import cache
+
+    transaction.on_commit(lambda: cache.delete(live_count_key(agency_id)))
+
+
+def portal_path(pub: Publication) -> str:
+    """Where the public portal shows the publication."""
+    from django.urls import reverse
+
+    return reverse("portal:decision", args=[pub.agency.code, pub.pk])
+
+
+def _item_code(case: Case) -> str:
+    row = case.case_items.select_related("item").order_by("-is_primary", "pk").first()
+    return row.item.code if row else ""
 
 
 def _record_step(case: Case, pub: Publication, actor, on: date) -> None:
@@ -188,7 +245,7 @@ def _record_step(case: Case, pub: Publication, actor, on: date) -> None:
     if proc.transition_for(proc.Procedure(case.procedure), proc.State(case.state), A.RECORD_PUBLICATION) is None:
         return
     transition(case.pk, A.RECORD_PUBLICATION, actor=actor, idempotency_key=f"publication-{pub.pk}", today=on,
-               payload={"published_on": on, "where": PORTAL_PATH.format(pk=pub.pk)})
+               payload={"published_on": on, "where": portal_path(pub)})
 
 
 def withdraw(pub: Publication, *, actor, reason: str, changed_on: date, on: date | None = None) -> Publication:
@@ -208,6 +265,8 @@ def withdraw(pub: Publication, *, actor, reason: str, changed_on: date, on: date
         locked.withdraw_due_on = rules.withdraw_by(changed_on, work_calendar())
         locked.withdraw_reason, locked.withdrawn_by = reason, actor
         locked.save()
+        search.drop(SearchEntry.Kind.DECISION, [locked.pk])
+        _changed(locked.agency_id)
         record("publicity.withdrawn", actor=actor, agency=locked.agency, case_id=locked.case_id,
                subject=f"publication:{locked.pk}", payload={"reason": reason, "changed_on": changed_on,
                                                              "due_on": locked.withdraw_due_on, "withdrawn_on": on,
@@ -226,6 +285,8 @@ def take_down_expired(today: date | None = None) -> int:
                 continue
             locked.status, locked.taken_down_on = Publication.Status.TAKEN_DOWN, today
             locked.save(update_fields=["status", "taken_down_on"])
+            search.drop(SearchEntry.Kind.DECISION, [locked.pk])
+            _changed(locked.agency_id)
             record("publicity.taken_down", actor=None, agency=locked.agency, case_id=locked.case_id,
                    subject=f"publication:{locked.pk}", payload={"take_down_on": locked.take_down_on, "on": today})
             n += 1
@@ -253,7 +314,7 @@ def masked_decision(pub: Publication) -> bytes | None:
     doc = pub.document
     if doc is None or not doc.content:
         return None
-    names, addresses = _private(pub.case)
+    names, addresses = _private(pub.case, pub.hidden_names)
     style = _policy(pub.agency, pub.published_on)["publicity.name_style"]
     content = _masked(doc.content, names, addresses, style)
     content["agency"] = doc.content["agency"]  # the agency is public as it stands (its address, its phone)

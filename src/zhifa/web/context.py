@@ -18,7 +18,8 @@ def _nav(urlconf: str, prefix: str, language: str, people: bool, policies: bool,
            ("roster", reverse("org:roster"), _("执法人员")),
            ("parties", reverse("parties:list"), _("行政相对人")),
            ("catalog", reverse("catalog:items"), _("执法事项目录")),
-           ("calendar", reverse("catalog:calendar"), _("节假日"))]  # read-only but for the 系统管理员
+           ("calendar", reverse("catalog:calendar"), _("节假日")),
+           ("publicity", reverse("publicity:dashboard"), _("公示"))]  # read-only but for the 系统管理员
     if people:
         nav.append(("people", reverse("org:people"), _("人员与角色")))
     if policies:

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         from zhifa.catalog.loader import load_catalog
         from zhifa.documents.services import ensure_types
         from zhifa.org.services import ensure_role_groups
+        from zhifa.publicity.search import index_items
 
         with transaction.atomic():
             for i, (code, name) in enumerate(seed_domains()):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             counts = seed_from_chinese_calendar()
             catalog = load_catalog()
             ensure_types()
+            index_items()
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
         span = f"{min(years)}–{max(years)} 年" if years else "无"
         self.stdout.write(
