@@ -57,3 +57,16 @@ def test_policy_length_and_take_down() -> None:
     assert publish_by(date(2026, 11, 2), CAL, days=5) == date(2026, 11, 9)
     assert take_down_on(date(2026, 2, 28), 24) == date(2028, 2, 28)
     assert take_down_on(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
+REPORT_DUE_ROWS = [
+    ("国办发〔2018〕118号：每年1月31日前公开上年度数据", 2025, date(2026, 1, 31)),
+    ("闰年无影响", 2027, date(2028, 1, 31)),
+]
+
+
+@pytest.mark.parametrize(("rule", "year", "expected"), REPORT_DUE_ROWS, ids=[r[0] for r in REPORT_DUE_ROWS])
+def test_annual_report_due(rule: str, year: int, expected: date) -> None:
+    from zhifa.law.publicity import report_due_on
+
+    assert report_due_on(year) == expected

@@ -32,6 +32,10 @@ NOT_PUBLISHED = Citation("《工商行政处罚结果信息网上公开暂行办
                          "当事人为未成年人，或者主要事实涉及国家秘密、商业秘密、个人隐私的，不予公开"
                          "（standards.md §4(a)，[U] 条号未核实）")
 POLICY = Citation("本机关公示政策（政策参数）", "", "仅警告的处罚、简易程序的决定是否公开，公开期限")
+GBF_118_ANNUAL = Citation(
+    "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》",
+    "（国办发〔2018〕118号）", "行政执法机关应当于每年1月31日前公开本机关上年度行政执法总体情况有关数据")
+REPORT_DUE = (1, 31)  # the annual report of a year is due on this (month, day) of the next year (国办发〔2018〕118号)
 ADULT_AGE = 18  # 民法典第十七条
 
 
@@ -82,3 +86,10 @@ def take_down_on(decided_on: date, months: int) -> date:
     """The day a published decision comes down: ``months`` after the decision (the longest period applies when a
     decision has several kinds; the caller passes it)."""
     return add_months(decided_on, months)
+
+
+def report_due_on(year: int) -> date:
+    """The last day to publish the annual statistics report of ``year``: 31 January of the next year (国办发〔2018〕
+    118号：每年1月31日前公开本机关上年度行政执法总体情况有关数据)."""
+    month, day = REPORT_DUE
+    return date(year + 1, month, day)

@@ -32,8 +32,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhifa.cases.models import Case, CaseItem, CaseStep, LegalReview, Payment
 from zhifa.law import procedure as proc
-from zhifa.law.errors import Citation, RuleViolation
+from zhifa.law.errors import RuleViolation
 from zhifa.law.penalties import KIND_LABELS, PenaltyKind
+from zhifa.law.publicity import GBF_118_ANNUAL, REPORT_DUE, report_due_on
 from zhifa.org.models import Agency
 from zhifa.records.services import record
 
@@ -41,10 +42,7 @@ from .models import AnnualReport, Publication
 
 A, DK = proc.Action, proc.DecisionKind
 
-GBF_118_ANNUAL = Citation(
-    "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》",
-    "（国办发〔2018〕118号）", "行政执法机关应当于每年1月31日前公开本机关上年度行政执法总体情况有关数据")
-DUE_MONTH_DAY = (1, 31)  # the report of a year is due on this day of the next year (国办发〔2018〕118号)
+DUE_MONTH_DAY = REPORT_DUE  # the statute's (zhifa.law.publicity)
 FIGURES_VERSION = 1
 FEN = Decimal("0.01")
 # A decided penalty case with no primary enforcement item (data entered before items were required) is counted
@@ -263,10 +261,8 @@ def figures(agency: Agency, year: int) -> dict[str, Any]:
 
 
 def due_on(year: int) -> date:
-    """The last day to publish the report of ``year``: 31 January of the next year (国办发〔2018〕118号：每年1月31日前
-    公开本机关上年度行政执法总体情况有关数据)."""
-    month, day = DUE_MONTH_DAY
-    return date(year + 1, month, day)
+    """The last day to publish the report of ``year`` (zhifa.law.publicity.report_due_on: 31 January next year)."""
+    return report_due_on(year)
 
 
 def status(agency: Agency, today: date | None = None) -> dict[str, Any]:
