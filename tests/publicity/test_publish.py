@@ -138,3 +138,21 @@ def test_the_masked_decision_document_leaks_nothing(demo_loaded):
     text = re.sub(r"<[^>]+>", "", xml)
     assert masking.scan(text, names=["程玉梅"], addresses=["平舆县东和店镇李湾村18号"]) == []
     assert "程某某" in text and d.number.number in text
+
+
+def test_decisions_not_to_publish_are_explained_for_a_while_late_ones_stay(demo_loaded):
+    """The dashboard's list: a summary decision (not published by default policy) is listed with its reasons for
+    EXPLAINED_DAYS after the decision, then no longer; an unpublished publishable decision stays, late, however old."""
+    summary = _case("ent-summary-warning")
+    decided = _case("trv-decided")
+    agency = summary.agency
+
+    def listed(today):
+        return {r["case"].pk: r for r in services.due(agency, today=today)}
+
+    rows = listed(summary.decided_on + timedelta(days=services.EXPLAINED_DAYS))
+    assert rows[summary.pk]["reasons"] and summary.pk in rows
+    later = summary.decided_on + timedelta(days=services.EXPLAINED_DAYS + 1)
+    assert summary.pk not in listed(later)
+    far = decided.decided_on + timedelta(days=400)
+    assert listed(far)[decided.pk]["late"] and not listed(far)[decided.pk]["reasons"]

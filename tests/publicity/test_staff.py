@@ -332,3 +332,29 @@ def test_annual_report_preview_and_publication(demo_loaded, sign_in):
     assert AnnualReport.objects.filter(agency=agency).count() == 1
     assert client.get(reverse("publicity:report", args=[this_year + 1])).status_code == 404
 
+
+
+def test_a_corrected_decision_is_due_to_withdraw(demo_loaded, sign_in, settings):
+    """The published decision document was corrected (a new version issued): the dashboard lists the publication
+    under 应撤回 with the 3-working-day deadline, and the withdraw form offers the correction's date and reason."""
+    from zhifa.documents import services as documents
+
+    settings.ZHIFA_PDF_AT_ISSUE = False
+    case = demo_case("trv-decided")
+    lead = case.handlers.filter(removed_on__isnull=True, is_lead=True).first().user
+    first = documents.issue(documents.draft(case, "penalty_decision", {"facts": "当事人未签订旅游合同。"}, actor=lead),
+                            actor=lead, on=case.decided_on)
+    pub = services.publish(case, actor=lead)
+    assert services.to_withdraw(case.agency) == []
+    newer = documents.correct(first, reason="罚款金额笔误", actor=lead)
+    newer = documents.issue(newer, actor=lead)
+    (row,) = services.to_withdraw(case.agency)
+    assert row["publication"] == pub and row["changed_on"] == newer.issued_on
+    assert row["withdraw_by"] == rules.withdraw_by(newer.issued_on, work_calendar()) and "罚款金额笔误" in row["reason"]
+    client = sign_in("neiqin")
+    r = client.get(DASHBOARD)
+    assert f'id="changed-{pub.pk}"' in r.content.decode() and r.context["counts"]["to_withdraw"] == 1
+    form = client.get(reverse("publicity:withdraw", args=[pub.pk])).context["form"]
+    assert form.initial["changed_on"] == newer.issued_on and "罚款金额笔误" in form.initial["reason"]
+    services.withdraw(pub, actor=lead, reason=row["reason"], changed_on=row["changed_on"])
+    assert services.to_withdraw(case.agency) == []

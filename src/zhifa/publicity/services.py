@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhifa.cases.models import Case, CaseDocument
@@ -61,8 +62,9 @@ def subject_of(case: Case, *, secret: bool = False) -> rules.Subject:
                          party_age=age, secret=secret)
 
 
-def reasons_not_to_publish(case: Case, *, on: date, secret: bool = False) -> list[RuleViolation]:
-    p = _policy(case.agency, on)
+def reasons_not_to_publish(case: Case, *, on: date, secret: bool = False,
+                           policy: dict[str, Any] | None = None) -> list[RuleViolation]:
+    p = policy or _policy(case.agency, on)
     out = rules.reasons_not_to_publish(subject_of(case, secret=secret), warning_only=p["publicity.warning_only"],
                                        summary=p["publicity.summary"])
     if case.decision_kind != proc.DecisionKind.PENALTY or not case.decided_on:
@@ -70,23 +72,51 @@ def reasons_not_to_publish(case: Case, *, on: date, secret: bool = False) -> lis
     return out
 
 
+EXPLAINED_DAYS = 90  # a decision not to be published is listed with its reasons this long after it was made
+
+
 def due(agency, today: date | None = None) -> list[dict[str, Any]]:
-    """The agency's penalty decisions with no live publication: by when each is due, whether it is late, and why
-    one is not to be published (then it is listed with its reasons, never due)."""
+    """The agency's penalty decisions never published: by when each is due and whether it is late — however old —
+    and, for the last ``EXPLAINED_DAYS`` days, those not to be published with the reasons (never due). A decision
+    whose publication was withdrawn or taken down is not listed: republishing it is a decision of its own."""
     today = today or timezone.localdate()
-    live = Publication.objects.filter(status=Publication.Status.PUBLISHED).values_list("case_id", flat=True)
-    withdrawn = set(Publication.objects.exclude(status=Publication.Status.PUBLISHED).values_list("case_id",
-                                                                                                  flat=True))
-    out = []
+    policy = _policy(agency, today)
+    recent = today - timedelta(days=EXPLAINED_DAYS)
     cases = Case.objects.filter(agency=agency, decision_kind=proc.DecisionKind.PENALTY, decided_on__isnull=False) \
-        .exclude(pk__in=live).select_related("party").order_by("decided_on", "pk")
+        .exclude(Exists(Publication.objects.filter(case=OuterRef("pk")))) \
+        .select_related("party").order_by("decided_on", "pk")
+    if not policy["publicity.summary"]:  # old summary decisions are never due: not even read
+        cases = cases.exclude(procedure=proc.Procedure.SUMMARY, decided_on__lt=recent)
     calendar = work_calendar()
+    out = []
     for case in cases:
-        if case.pk in withdrawn:
-            continue  # came down for a reason of its own; republishing is a decision of its own
+        reasons = reasons_not_to_publish(case, on=today, policy=policy)
+        if reasons and case.decided_on < recent:
+            continue
         by = rules.publish_by(case.decided_on, calendar)
-        out.append({"case": case, "due_on": by, "late": today > by,
-                    "reasons": reasons_not_to_publish(case, on=today)})
+        out.append({"case": case, "due_on": by, "late": today > by, "reasons": reasons})
+    return out
+
+
+def to_withdraw(agency, today: date | None = None) -> list[dict[str, Any]]:
+    """Live publications whose decision has changed since: the published decision document was corrected (a new
+    version issued in the platform) — each with the day of the change, the last day to withdraw (3 working days,
+    行政处罚法第四十八条) and whether that is past. Changes made outside the platform (a reconsideration or a court
+    judgment) are entered by whoever withdraws."""
+    from zhifa.documents.models import Document
+
+    today = today or timezone.localdate()
+    pubs = Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED,
+                                      document__status=Document.Status.SUPERSEDED) \
+        .select_related("document__superseded_by").order_by("published_on", "pk")
+    calendar = work_calendar()
+    out = []
+    for pub in pubs:
+        newer = pub.document.superseded_by
+        changed_on = newer.issued_on or today
+        by = rules.withdraw_by(changed_on, calendar)
+        out.append({"publication": pub, "changed_on": changed_on, "withdraw_by": by, "late": today > by,
+                    "reason": f"行政处罚决定书已更正（第{newer.version}版）：{newer.correction_reason}"})
     return out
 
 

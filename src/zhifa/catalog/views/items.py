@@ -76,7 +76,7 @@ def can_view_lint(user) -> bool:
     return services.can_propose_changes(user)
 
 
-def _provisions(qs, item: EnforcementItem, today) -> list[dict]:
+def provision_rows(qs, item: EnforcementItem, today) -> list[dict]:
     out = []
     for p in sorted(qs.select_related("source").prefetch_related("versions"), key=rules.provision_key):
         versions = sorted(p.versions.all(), key=lambda v: v.effective_from)
@@ -178,8 +178,8 @@ def _item_page(request, item: EnforcementItem, *, review_form=None, calculate=No
         entry.condition_labels = [conditions.get(c, c) for c in entry.conditions or []]
     return render(request, "catalog/item_detail.html", {
         "active": "catalog", "item": item, "today": today,
-        "violated": _provisions(item.violated, item, today),
-        "penalty": _provisions(item.penalty_provisions, item, today),
+        "violated": provision_rows(item.violated, item, today),
+        "penalty": provision_rows(item.penalty_provisions, item, today),
         "kinds": present.kinds_of(item.kinds), "fine_words": present.rule_words(rule), "rule_problem": rule_problem,
         "measures": [m for m in item.measures or [] if isinstance(m, str)],
         "changes": _change_rows(item), "bench": bench, "no_penalty": no_penalty,

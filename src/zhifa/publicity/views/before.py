@@ -26,7 +26,7 @@ from zhifa.catalog.policies import training_rules, value_of, values_of
 from zhifa.catalog.services import no_penalty_conditions
 from zhifa.catalog.views import present
 from zhifa.catalog.views.benchmarks import band_rows, factor_rows, param_rows, source_parts
-from zhifa.catalog.views.items import _provisions, item_or_404
+from zhifa.catalog.views.items import item_or_404, provision_rows
 from zhifa.law import calendar as law_calendar
 from zhifa.law import clocks, surcharge
 from zhifa.law import procedure as proc
@@ -289,8 +289,8 @@ def item(request, code, item: str):
         e.source_parts = source_parts(e.source)
     return page(request, "publicity/portal/before/item.html", {
         "item": found, "category": CATEGORY_LABELS.get(found.category, found.category), "today": today,
-        "violated": _provisions(found.violated, found, today),
-        "penalty": _provisions(found.penalty_provisions, found, today),
+        "violated": provision_rows(found.violated, found, today),
+        "penalty": provision_rows(found.penalty_provisions, found, today),
         "kinds": present.kinds_of(found.kinds), "fine_words": present.rule_words(rule),
         "measures": [m for m in found.measures or [] if isinstance(m, str)],
         "escalations": present.escalations_of(found.escalations),

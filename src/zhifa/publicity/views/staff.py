@@ -143,12 +143,16 @@ def dashboard(request):
     totals = Publication.objects.filter(agency=agency).aggregate(
         live=Count("pk", filter=Q(status=Status.PUBLISHED)), withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
         taken_down=Count("pk", filter=Q(status=Status.TAKEN_DOWN)))
+    changed = services.to_withdraw(agency, today)
+    for row in changed:
+        row["public_href"] = _public_href(agency, row["publication"])
     counts = {"due": len(publishable), "late": sum(1 for r in publishable if r["late"]), **totals,
+              "to_withdraw": len(changed),
               "not_published": len(due_rows) - len(publishable)}
     return render(request, "publicity/staff/dashboard.html", {
         "active": "publicity", "agency": agency, "today": today, "due_rows": due_rows, "live": live,
         "ended": ended, "ended_limit": ENDED_LIMIT, "counts": counts, "may_publish": can_publish(user),
-        "annual": _annual().status(agency, today=today),
+        "annual": _annual().status(agency, today=today), "changed": changed,
     })
 
 
@@ -248,7 +252,12 @@ def withdraw(request, pk: int):
         raise Http404
     _require_publisher(user)
     today = timezone.localdate()
-    form = WithdrawForm(request.POST if request.method == "POST" else None, pub=pub, today=today)
+    initial = {}
+    if request.method != "POST":  # a corrected decision: the change and its reason are known, offered to confirm
+        known = next((r for r in services.to_withdraw(agency, today) if r["publication"].pk == pub.pk), None)
+        if known is not None:
+            initial = {"changed_on": known["changed_on"], "reason": known["reason"]}
+    form = WithdrawForm(request.POST if request.method == "POST" else None, pub=pub, today=today, initial=initial)
     violations: list[RuleViolation] = []
     status = 200
     if request.method == "POST":
