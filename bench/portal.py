@@ -12,8 +12,9 @@ publication (``publicity.Publication``, live, content shaped as ``publicity.serv
 business, e.g. 平舆县 + 鸿运 + 网络会所有限公司, so two-character fragments have a realistic selectivity — or a masked
 person 张某某 for about 20%, the items of the 61-item catalog with their provisions, the penalty and fine, the facts)
 and its search entry (``search.grams`` of ``search.decision_texts``), decided over the last three years in the order
-of their ids. Rows go in by the database's bulk path (``executemany`` on SQLite, ``COPY`` on PostgreSQL), 10,000
-decisions a transaction; the full-text triggers (SQLite FTS5, PostgreSQL ``vec``) fire for every row.
+of their ids and published five days later (so the published day never decreases with the id, as in the service).
+Rows go in by the database's bulk path (``executemany`` on SQLite, ``COPY`` on PostgreSQL), 10,000 decisions a
+transaction; the full-text triggers (SQLite FTS5, PostgreSQL ``vec``) fire for every row.
 
 Each request runs in this process through Django's full stack (middleware, view, template, database), anonymously
 as the portal is used, timed from the request to the finished response — the server's time without the network.
@@ -54,6 +55,10 @@ DEFAULT_NAME = "zhifa_bench_portal"
 TARGET_MEDIAN_MS = 10.0
 BATCH = 10_000
 SPAN_DAYS = 3 * 365
+# Days from the decision to its publication (within the 7 working days of 国办发〔2018〕118号). One lag for all keeps
+# the published day in the order of the ids, as ``services.publish`` makes it (the publication's day is the day it
+# is published, so a newer publication never has an earlier day).
+PUBLISHED_AFTER = 5
 
 # --- vocabularies -------------------------------------------------------------------------------------------------
 
@@ -135,7 +140,7 @@ class Maker:
                   "entry": Writer(connection, SearchEntry)}
         self.ids = {k: next_id(w.model) for k, w in self.w.items()}
         self.now = datetime.now(UTC)
-        self.start = today - timedelta(days=SPAN_DAYS)
+        self.start = today - timedelta(days=SPAN_DAYS + PUBLISHED_AFTER)  # the last one published yesterday
         self.agency_name = agency.document_name or agency.name
         self.sequences: dict[int, int] = {}
         for year in range(self.start.year, today.year + 1):  # numbers go on from what is there (a resumed run)
@@ -187,7 +192,7 @@ class Maker:
 
         rng = self.rng
         decided_on = self.start + timedelta(days=min(SPAN_DAYS - 1, k * SPAN_DAYS // self.total))
-        published_on = decided_on + timedelta(days=rng.randint(1, 7))
+        published_on = decided_on + timedelta(days=PUBLISHED_AFTER)
         year = decided_on.year
         self.sequences[year] = self.sequences.get(year, 0) + 1
         items = [self.rng.choice(self.items)]
@@ -368,8 +373,9 @@ def match_count(agency, url: str, cache: dict) -> int:
 
     if url not in cache:
         p = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        cache[url] = search.decisions(agency, q=p.get("q", ""), item=p.get("item", ""), since=p.get("since"),
-                                      until=p.get("until")).count()
+        decisions = getattr(search.decisions, "original", search.decisions)  # not the prototype's capped one
+        cache[url] = decisions(agency, q=p.get("q", ""), item=p.get("item", ""), since=p.get("since"),
+                               until=p.get("until")).count()
     return cache[url]
 
 
@@ -389,19 +395,21 @@ def run(requests: int = 300, seed: int = 7, *, counts: bool = True, progress=pri
         for url in (plan[kind][0], plan[kind][-1]):
             check(client.get(url), url)
     times: dict[str, list[float]] = {k: [] for k in KINDS}
+    cpu: dict[str, list[float]] = {k: [] for k in KINDS}
     order = [(kind, i) for kind in KINDS for i in range(requests)]
     rng.shuffle(order)
     for kind, i in order:
         url = plan[kind][i]
-        t = time.perf_counter()
+        c, t = time.thread_time(), time.perf_counter()
         response = client.get(url)
         times[kind].append(time.perf_counter() - t)
+        cpu[kind].append(time.thread_time() - c)
         check(response, url)
     out = {}
     for kind in KINDS:
         median, p95 = summary_ms(times[kind])
         out[kind] = {"n": len(times[kind]), "median_ms": round(median, 2), "p95_ms": round(p95, 2),
-                     "target": kind in TARGETED}
+                     "cpu_median_ms": round(summary_ms(cpu[kind])[0], 2), "target": kind in TARGETED}
     out["decisions"] = live_count(agency)
     if counts:
         t = time.perf_counter()
@@ -420,13 +428,14 @@ def check(response, url: str) -> None:
 
 def print_table(label: str, figures: dict) -> None:
     print(f"\n{label}: {figures['decisions']:,} published decisions (one agency)")
-    print(f"{'request':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'matches (median / max)':>24}  "
+    print(f"{'request':<18} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'matches (median / max)':>24}  "
           f"target median ≤ {TARGET_MEDIAN_MS:.0f} ms")
     for kind in KINDS:
         f = figures[kind]
         matches = f"{f['matches_median']:,.0f} / {f['matches_max']:,}" if "matches_median" in f else ""
         mark = ("PASS" if f["median_ms"] <= TARGET_MEDIAN_MS else "FAIL") if f["target"] else ""
-        print(f"{kind:<18} {f['n']:>5} {f['median_ms']:>10.1f} {f['p95_ms']:>8.1f} {matches:>24}  {mark}")
+        print(f"{kind:<18} {f['n']:>5} {f['median_ms']:>10.1f} {f['p95_ms']:>8.1f} {f['cpu_median_ms']:>7.1f} "
+              f"{matches:>24}  {mark}")
 
 
 # --- query plans --------------------------------------------------------------------------------------------------
@@ -474,6 +483,287 @@ def explain(seed: int = 7) -> None:
                     print("    " + " | ".join(str(c) for c in row))
 
 
+# --- prototype of the proposed fix (--fix) --------------------------------------------------------------------
+#
+# Not the application's code: a monkeypatch of ``search.decisions`` and of the list's item <select> and rows, with
+# two indexes made for the run and dropped after it, to show what the fix proposed in bench/README.md gives.
+
+PROTO_INDEXES = {
+    "bench_proto_live_item": "publicity_publication (agency_id, status, item_code, published_on DESC, id DESC)",
+    "bench_proto_live_decided": "publicity_publication (agency_id, status, decided_on DESC, id DESC)",
+}
+
+
+PROTO_FTS = "bench_proto_decision_fts"
+
+
+def proto_tokens(agency_id: int, item_code: str) -> str:
+    """The tokens a decision's index text starts with in the prototype's FTS: its agency and its main item. Three
+    characters or more, so no query (whose tokens are bigrams) can produce them."""
+    return f"ag{agency_id} it{''.join(ch for ch in item_code.lower() if ch.isalnum())}"
+
+
+class TextMatches:
+    """A text search's newest matches as the decisions view uses its queryset: ``[a:b]`` a page (a list),
+    ``[:MAX_COUNT + 1].count()`` the capped count. Newest means last published: the publications' ids increase with
+    the published day (``services.publish`` publishes on the day), so "newest first" is "highest id first".
+
+    SQLite: a decisions-only FTS5 index whose rowid is the publication's id and whose text starts with the agency's
+    and the main item's tokens (``PROTO_FTS``), read in descending rowid order with a LIMIT — FTS5 walks its doclists
+    in rowid order, so this costs the rows returned, not the rows that match. PostgreSQL: the same queryset with the
+    count not ordered and no parallel workers (the planner walks the recency index for frequent words, the GIN
+    index for rare ones). A decision-date range bounds the published day: on or after the first day, at most the
+    largest publication delay after the last."""
+
+    def __init__(self, agency, q: str, qs, *, item: str, since, until, lateness: int):
+        self.agency, self.q, self.qs, self.item, self.since, self.until = agency, q, qs, item, since, until
+        self.lateness = lateness
+
+    def __getitem__(self, s: slice):
+        from zhifa.publicity.views.portal import MAX_COUNT
+
+        if not s.start and s.stop == MAX_COUNT + 1:
+            return self
+        return self.page(s.start or 0, s.stop)
+
+    def published_bounds(self):
+        lo = self.since
+        hi = self.until + timedelta(days=self.lateness) if self.until else None
+        return lo, hi
+
+    def id_bounds(self) -> tuple[int | None, int | None]:
+        """The publications' id range that can hold a decision of the date range."""
+        from zhifa.publicity.models import Publication
+
+        lo_day, hi_day = self.published_bounds()
+        live = Publication.objects.filter(agency=self.agency, status=Publication.Status.PUBLISHED)
+        out: list[int | None] = [None, None]
+        for k, (day, lookup, order) in enumerate(((lo_day, "gte", ("published_on", "id")),
+                                                   (hi_day, "lte", ("-published_on", "-id")))):
+            if day is not None:
+                pk = live.filter(**{f"published_on__{lookup}": day}).order_by(*order).values_list(
+                    "pk", flat=True).first()
+                out[k] = pk if pk is not None else (2 ** 62 if k == 0 else -1)  # none: nothing can match
+        return out[0], out[1]
+
+    def _sqlite(self, count: bool, offset: int = 0, limit: int = 0) -> tuple[str, list]:
+        from zhifa.publicity import search
+
+        terms = [proto_tokens(self.agency.pk, self.item or "").split()[0]]
+        if self.item:
+            terms.append(proto_tokens(self.agency.pk, self.item).split()[1])
+        where = [f"f.{PROTO_FTS} MATCH %s"]
+        params: list = [" AND ".join([*terms, search.expression(self.q, "sqlite")])]
+        join = ""
+        if self.since or self.until:  # the exact date test on the publication, the FTS walk bounded by its ids
+            join = " JOIN publicity_publication p ON p.id = f.rowid"
+            lo, hi = self.id_bounds()
+            for bound, op in ((lo, ">="), (hi, "<=")):
+                if bound is not None:
+                    where.append(f"f.rowid {op} %s")
+                    params.append(bound)
+            for day, op in ((self.since, ">="), (self.until, "<=")):
+                if day:
+                    where.append(f"p.decided_on {op} %s")
+                    params.append(day.isoformat())
+        sql = f"SELECT f.rowid FROM {PROTO_FTS} f{join} WHERE {' AND '.join(where)}"
+        if count:
+            return f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, limit]
+        return f"{sql} ORDER BY f.rowid DESC LIMIT %s OFFSET %s", [*params, limit, offset]
+
+    def _postgres(self):
+        from zhifa.publicity import search
+
+        qs = self.qs.filter(pk__in=search.matching("decision", self.q))
+        lo, hi = self.published_bounds()
+        if lo:
+            qs = qs.filter(published_on__gte=lo)
+        if hi:
+            qs = qs.filter(published_on__lte=hi)
+        return qs
+
+    def page(self, start: int, stop: int) -> list:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            return list(self._postgres().order_by("-published_on", "-id")[start:stop])
+        sql, params = self._sqlite(False, start, stop - start)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            ids = [r[0] for r in cur.fetchall()]
+        found = self.qs.in_bulk(ids)  # the live publications of the agency (the index holds only those)
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        from django.db import connection
+
+        from zhifa.publicity.views.portal import MAX_COUNT
+
+        if connection.vendor == "postgresql":
+            return self._postgres().order_by()[:MAX_COUNT + 1].count()
+        sql, params = self._sqlite(True, limit=MAX_COUNT + 1)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()[0]
+
+
+def build_proto_fts(progress=print) -> None:
+    """The prototype's decisions-only FTS5 index (SQLite), built from the live publications' search entries."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [PROTO_FTS])
+        if cur.fetchone():
+            return
+        t = time.perf_counter()
+        with transaction.atomic():
+            cur.execute(f"CREATE VIRTUAL TABLE {PROTO_FTS} USING fts5(grams, content='')")
+            # proto_tokens in SQL (the catalog's codes are letters, digits and hyphens)
+            cur.execute(f"INSERT INTO {PROTO_FTS}(rowid, grams) SELECT p.id, 'ag' || p.agency_id || ' it' || "
+                        "lower(replace(p.item_code, '-', '')) || ' ' || e.grams FROM publicity_publication p "
+                        "JOIN publicity_searchentry e ON e.kind = 'decision' AND e.ref = p.id "
+                        "WHERE p.status = 'published' ORDER BY p.id")
+        progress(f"prototype FTS index (decisions only, rowid = publication id) in {time.perf_counter() - t:.0f}s")
+
+
+def proto_rows(rows, agency) -> str:
+    """The markup of ``_decision_rows.html``, built in Python."""
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    heads = [gettext(h) for h in ("决定书文号", "当事人", "违法行为", "处罚内容", "决定日期", "公开日期")]
+    labels = [escape(h) for h in heads]
+    base = reverse("portal:decisions", args=[agency.code])
+    none = escape(gettext("（无文号）"))
+    out = ['<div class="table-wrap"><table class="stack">\n  <caption class="sr">',
+           escape(gettext("公示的执法决定")), "</caption>\n  <thead><tr>",
+           "".join(f'<th scope="col">{h}</th>' for h in labels), "</tr></thead>\n  <tbody>\n"]
+    for p in rows:
+        c = p.content
+        number = escape(c.get("number")) if c.get("number") else none
+        out.append(
+            f'    <tr>\n      <td data-label="{labels[0]}"><a href="{base}{p.pk}/">{number}</a></td>\n'
+            f'      <td data-label="{labels[1]}">{escape(c.get("party", ""))}</td>\n'
+            f'      <td data-label="{labels[2]}">{escape(c.get("title", ""))}</td>\n'
+            f'      <td data-label="{labels[3]}">{escape(c.get("penalty", ""))}</td>\n'
+            f'      <td data-label="{labels[4]}" class="num">{p.decided_on:%Y-%m-%d}</td>\n'
+            f'      <td data-label="{labels[5]}" class="num">{p.published_on:%Y-%m-%d}</td>\n    </tr>\n')
+    out.append("  </tbody>\n</table></div>\n")
+    return "".join(out)
+
+
+def _serial(sender, connection, **kwargs) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET max_parallel_workers_per_gather = 0")
+
+
+class Prototype:
+    """Install the proposed fix in this process (and its two indexes in the database); ``remove`` undoes it."""
+
+    def __init__(self, progress=print, *, keep: bool = False):
+        self.progress, self.keep = progress, keep  # keep: leave the prototype's FTS table for the next run
+        self.saved: dict = {}
+
+    def install(self) -> None:
+        from django import forms, template
+        from django.db import connection
+        from django.db.models import F, Max
+        from django.template import engines
+        from django.template.loaders.locmem import Loader
+        from django.utils.html import escape
+        from django.utils.safestring import mark_safe
+
+        from zhifa.publicity import search
+        from zhifa.publicity.models import Publication
+        from zhifa.publicity.views import portal as views
+
+        t = time.perf_counter()
+        with connection.cursor() as cur:
+            for name, on in PROTO_INDEXES.items():
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
+            cur.execute("ANALYZE publicity_publication")
+        if connection.vendor == "postgresql":  # short queries on two cores: no parallel workers
+            from django.db.backends.signals import connection_created
+
+            connection_created.connect(_serial, dispatch_uid="bench_proto_serial")
+            _serial(None, connection)
+        self.progress(f"prototype indexes in {time.perf_counter() - t:.0f}s")
+        if connection.vendor == "sqlite":
+            build_proto_fts(self.progress)
+        lateness = Publication.objects.aggregate(m=Max(F("published_on") - F("decided_on")))["m"]
+        lateness = lateness.days if lateness is not None else 0
+        original = search.decisions
+
+        def decisions(agency, *, q: str = "", item: str = "", since=None, until=None):
+            qs = Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED)
+            if item:
+                qs = qs.filter(item_code=item)
+            if since:
+                qs = qs.filter(decided_on__gte=since)
+            if until:
+                qs = qs.filter(decided_on__lte=until)
+            if search.query_runs(q):
+                return TextMatches(agency, q, qs, item=item, since=since, until=until, lateness=lateness)
+            if since or until:  # a decision-date range: in the order of that date (an index range, any size)
+                return qs.order_by("-decided_on", "-id")
+            return qs.order_by("-published_on", "-id")
+
+        decisions.original = original
+        self.saved["decisions"] = original
+        search.decisions = decisions
+
+        class FastSelect(forms.Select):
+            def render(self, name, value, attrs=None, renderer=None):
+                value = "" if value is None else str(value)
+                attrs = {**self.attrs, **(attrs or {})}
+                opts = "".join(f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(label)}'
+                               "</option>" for v, label in self.choices)
+                extra = "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
+                return mark_safe(f'<select name="{escape(name)}"{extra}>{opts}</select>')
+
+        field = views.SearchForm.base_fields["item"]
+        self.saved["widget"] = field.widget
+        field.widget = FastSelect(choices=field.choices)
+
+        engine = engines["django"].engine
+        library = template.Library()
+
+        @library.simple_tag(takes_context=True)
+        def proto_decision_rows(context):
+            return mark_safe(proto_rows(context["rows"], context["agency"]))
+
+        engine.template_libraries["bench_proto"] = library
+        loader = Loader(engine, {"publicity/portal/_decision_rows.html":
+                                 "{% load bench_proto %}{% proto_decision_rows %}"})
+        engine.template_loaders.insert(0, loader)
+        self.saved["loader"] = loader
+
+    def remove(self) -> None:
+        from django.db import connection
+        from django.template import engines
+
+        from zhifa.publicity import search
+        from zhifa.publicity.views import portal as views
+
+        search.decisions = self.saved["decisions"]
+        views.SearchForm.base_fields["item"].widget = self.saved["widget"]
+        engine = engines["django"].engine
+        engine.template_loaders.remove(self.saved["loader"])
+        engine.template_libraries.pop("bench_proto", None)
+        with connection.cursor() as cur:
+            for name in PROTO_INDEXES:
+                cur.execute(f"DROP INDEX IF EXISTS {name}")
+            if connection.vendor == "sqlite" and not self.keep:
+                cur.execute(f"DROP TABLE IF EXISTS {PROTO_FTS}")
+            if connection.vendor == "postgresql":
+                from django.db.backends.signals import connection_created
+
+                connection_created.disconnect(dispatch_uid="bench_proto_serial")
+                cur.execute("RESET max_parallel_workers_per_gather")
+
+
 # --- main ---------------------------------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
@@ -485,6 +775,8 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-counts", action="store_true", help="do not count the searches' matches")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the search")
+    parser.add_argument("--fix", action="store_true",
+                        help="measure with the proposed fix (a prototype, monkeypatched; its indexes dropped after)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     env = database_env(args.engine, args.name)
@@ -499,14 +791,21 @@ def main(argv=None) -> None:
         log(f"generated {made['made']:,} decisions in {made['seconds']:.0f}s")
     size = database_size(connection, args.name)
     log(f"{args.engine}: {made['decisions']:,} published decisions, database {size / 2 ** 30:.2f} GiB")
-    if args.explain:
-        explain(args.seed)
-    figures = run(args.requests, args.seed, counts=not args.no_counts, progress=log)
-    figures.update(engine=args.engine, generated=made, database_bytes=size)
+    proto = Prototype(progress=log) if args.fix else None
+    if proto:
+        proto.install()
+    try:
+        if args.explain:
+            explain(args.seed)
+        figures = run(args.requests, args.seed, counts=not args.no_counts, progress=log)
+    finally:
+        if proto:
+            proto.remove()
+    figures.update(engine=args.engine, generated=made, database_bytes=size, fix=args.fix)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
     else:
-        print_table(args.engine, figures)
+        print_table(args.engine + (" with the proposed fix (prototype)" if args.fix else ""), figures)
 
 
 if __name__ == "__main__":

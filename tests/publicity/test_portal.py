@@ -221,3 +221,26 @@ def test_csv_json_and_atom(demo_loaded, client):
 def test_english(demo_loaded, client):
     r = client.get(reverse("portal:decisions", args=[_code()]), HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and 'lang="en"' in r.content.decode()
+
+
+def test_a_minors_case_is_never_on_the_portal(demo_loaded, client):
+    """A natural person under 18 on the day of the act: the decision is refused publication (standards.md §4(a)),
+    listed on the dashboard with the reason, and nothing of it reaches a public page or download."""
+    from zhifa.law.errors import RuleViolation
+
+    case = _case("trv-decided")
+    party = case.party
+    party.kind, party.name, party.representative = "person", "欧阳小明", ""
+    party.birth_date = case.act_date.replace(year=case.act_date.year - 16)
+    party.save()
+    case.refresh_from_db()
+    with pytest.raises(RuleViolation) as err:
+        services.publish(case, actor=_lead(case))
+    assert "publicity_minor" in {v.code for v in err.value.violations}
+    (row,) = [r for r in services.due(case.agency) if r["case"].pk == case.pk]
+    assert "publicity_minor" in {v.code for v in row["reasons"]}
+    assert not Publication.objects.filter(case=case).exists()
+    texts = [_get(client, "decisions").content.decode(), _get(client, "home").content.decode(),
+             _download(client, "decisions_csv"), _download(client, "decisions_json"), _download(client, "decisions_atom")]
+    for text in texts:
+        assert "欧阳" not in text and case.reference not in text

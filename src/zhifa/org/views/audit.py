@@ -116,6 +116,7 @@ ACTION_LABELS.update({
     "publicity.published": pgettext_lazy("audit action", "公示执法决定"),
     "publicity.withdrawn": pgettext_lazy("audit action", "撤回公示"),
     "publicity.taken_down": pgettext_lazy("audit action", "公示期满撤下"),
+    "publicity.report_published": pgettext_lazy("audit action", "公开执法数据年度报告"),
     "records.verified": pgettext_lazy("audit action", "完整性校验"),
     "records.dossier_exported": pgettext_lazy("audit action", "导出电子卷宗"),
 })
