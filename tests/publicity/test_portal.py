@@ -241,6 +241,6 @@ def test_a_minors_case_is_never_on_the_portal(demo_loaded, client):
     assert "publicity_minor" in {v.code for v in row["reasons"]}
     assert not Publication.objects.filter(case=case).exists()
     texts = [_get(client, "decisions").content.decode(), _get(client, "home").content.decode(),
-             _download(client, "decisions_csv"), _download(client, "decisions_json"), _download(client, "decisions_atom")]
+             *(_download(client, name) for name in ("decisions_csv", "decisions_json", "decisions_atom"))]
     for text in texts:
         assert "欧阳" not in text and case.reference not in text
