@@ -1,7 +1,7 @@
 """Server time of the public portal's decisions (事后公开) at scale: the search and the decision page.
 
     .venv/bin/python bench/portal.py [--decisions 1000000] [--engine sqlite|postgres] [--requests 300] [--json]
-                                     [--explain] [--name DB]
+                                     [--explain] [--fix [--max-count N]] [--no-counts] [--name DB]
 
 The database (``bench/.data/zhifa_bench_portal.sqlite3`` or the PostgreSQL database ``zhifa_bench_portal`` on
 $BENCH_PG) gets the reference catalog and the demo bureau (``load_demo --without-cases``), then ``--decisions``
@@ -18,7 +18,10 @@ transaction; the full-text triggers (SQLite FTS5, PostgreSQL ``vec``) fire for e
 
 Each request runs in this process through Django's full stack (middleware, view, template, database), anonymously
 as the portal is used, timed from the request to the finished response — the server's time without the network.
-Parameters are drawn at random with a fixed seed; one request of each kind warms the process first.
+Parameters are drawn at random with a fixed seed; the requests of all kinds are timed in one shuffled order, after
+two requests of each kind have warmed the process. ``cpu ms`` is the median CPU time of this thread per request
+(Django, and on SQLite the database too; not PostgreSQL's own work): less disturbed than the wall time when other
+work shares the machine.
 
 - ``decision``: the page of a random decision;
 - ``search 2 chars``: ``?q=`` two consecutive characters of a random decision's party (the match count is reported:
@@ -30,7 +33,11 @@ Parameters are drawn at random with a fixed seed; one request of each kind warms
 - ``search q+dates``: two characters of a random party within a random quarter.
 
 Target (issue 7): search and decision page median ≤ 10 ms at 1,000,000 published decisions.
-``--explain`` prints the query plans of the list query and its count for a frequent and a rare fragment.
+
+``--explain`` prints every query the decisions list runs (page and count) with its plan, for a frequent and a rare
+fragment, an item, a month, no filter and a fragment in a quarter. ``--fix`` measures a prototype of the fix proposed
+in bench/README.md instead of the application's search (``Prototype``: monkeypatched in this process, its indexes
+and its FTS table made for the run and dropped after it); ``--max-count`` lowers the cap of the searches' count.
 """
 
 from __future__ import annotations
@@ -442,7 +449,8 @@ def print_table(label: str, figures: dict) -> None:
 
 def explain(seed: int = 7) -> None:
     """The plans of the queries the decisions' list runs (its page and its count, as Django sends them), for a
-    frequent fragment, a rare one, an item, a month and no filter; each query timed once more on its own."""
+    frequent fragment, a rare one, an item, a month, no filter and a fragment in a quarter; each query timed once
+    more on its own."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -452,16 +460,18 @@ def explain(seed: int = 7) -> None:
     agency = demo_agency()
     sampler = Sampler(agency, random.Random(seed))
     since, until = sampler.months(1)
+    q_since, q_until = sampler.months(3)
     base = f"/gs/{agency.code}/decisions/"
     cases = {"frequent fragment": "?q=有限", "masked person": "?q=某某",
              "rare fragment": f"?q={sampler.fragment((4,))}", "item": f"?item={sampler.items[0]}",
-             "month": f"?since={since}&until={until}", "no filter": ""}
+             "month": f"?since={since}&until={until}", "no filter": "",
+             "fragment and quarter": f"?q={sampler.fragment((2,))}&since={q_since}&until={q_until}"}
     client = Client()
     for label, query in cases.items():
         seen: list[tuple[str, list]] = []
 
         def wrapper(execute, sql, params, many, context, seen=seen):
-            if "publicity_" in sql:
+            if "publicity_" in sql or PROTO_FTS in sql:
                 seen.append((sql, list(params or ())))
             return execute(sql, params, many, context)
 
@@ -520,11 +530,7 @@ class TextMatches:
         self.lateness = lateness
 
     def __getitem__(self, s: slice):
-        from zhifa.publicity.views.portal import MAX_COUNT
-
-        if not s.start and s.stop == MAX_COUNT + 1:
-            return self
-        return self.page(s.start or 0, s.stop)
+        return _Slice(self, s.start or 0, s.stop)
 
     def published_bounds(self):
         lo = self.since
@@ -594,17 +600,29 @@ class TextMatches:
         found = self.qs.in_bulk(ids)  # the live publications of the agency (the index holds only those)
         return [found[i] for i in ids if i in found]
 
-    def count(self) -> int:
+    def count(self, upto: int) -> int:
+        """How many match, counted up to ``upto`` (the view's ``qs[:MAX_COUNT + 1].count()``)."""
         from django.db import connection
 
-        from zhifa.publicity.views.portal import MAX_COUNT
-
         if connection.vendor == "postgresql":
-            return self._postgres().order_by()[:MAX_COUNT + 1].count()
-        sql, params = self._sqlite(True, limit=MAX_COUNT + 1)
+            return self._postgres().order_by()[:upto].count()
+        sql, params = self._sqlite(True, limit=upto)
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchone()[0]
+
+
+class _Slice:
+    """``TextMatches[a:b]``: its rows when iterated (the view's page), or ``count()`` (the view's capped count)."""
+
+    def __init__(self, matches: TextMatches, start: int, stop: int):
+        self.matches, self.start, self.stop = matches, start, stop
+
+    def __iter__(self):
+        return iter(self.matches.page(self.start, self.stop))
+
+    def count(self) -> int:
+        return self.matches.count(self.stop) if not self.start else len(list(self))
 
 
 def build_proto_fts(progress=print) -> None:
@@ -657,13 +675,17 @@ def _serial(sender, connection, **kwargs) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET max_parallel_workers_per_gather = 0")
+            # the search's statements are prepared (server_side_binding, prepare_threshold=5); after five runs
+            # PostgreSQL may keep a generic plan, blind to how common the searched words are
+            cur.execute("SET plan_cache_mode = force_custom_plan")
 
 
 class Prototype:
     """Install the proposed fix in this process (and its two indexes in the database); ``remove`` undoes it."""
 
-    def __init__(self, progress=print, *, keep: bool = False):
+    def __init__(self, progress=print, *, keep: bool = False, max_count: int | None = None):
         self.progress, self.keep = progress, keep  # keep: leave the prototype's FTS table for the next run
+        self.max_count = max_count  # a lower cap of the searches' count (the view's MAX_COUNT), if given
         self.saved: dict = {}
 
     def install(self) -> None:
@@ -684,7 +706,7 @@ class Prototype:
             for name, on in PROTO_INDEXES.items():
                 cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
             cur.execute("ANALYZE publicity_publication")
-        if connection.vendor == "postgresql":  # short queries on two cores: no parallel workers
+        if connection.vendor == "postgresql":  # short queries on two cores: no parallel workers; custom plans
             from django.db.backends.signals import connection_created
 
             connection_created.connect(_serial, dispatch_uid="bench_proto_serial")
@@ -723,6 +745,9 @@ class Prototype:
                 extra = "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
                 return mark_safe(f'<select name="{escape(name)}"{extra}>{opts}</select>')
 
+        self.saved["max_count"] = views.MAX_COUNT
+        if self.max_count:
+            views.MAX_COUNT = self.max_count
         field = views.SearchForm.base_fields["item"]
         self.saved["widget"] = field.widget
         field.widget = FastSelect(choices=field.choices)
@@ -748,6 +773,7 @@ class Prototype:
         from zhifa.publicity.views import portal as views
 
         search.decisions = self.saved["decisions"]
+        views.MAX_COUNT = self.saved["max_count"]
         views.SearchForm.base_fields["item"].widget = self.saved["widget"]
         engine = engines["django"].engine
         engine.template_loaders.remove(self.saved["loader"])
@@ -762,6 +788,7 @@ class Prototype:
 
                 connection_created.disconnect(dispatch_uid="bench_proto_serial")
                 cur.execute("RESET max_parallel_workers_per_gather")
+                cur.execute("RESET plan_cache_mode")
 
 
 # --- main ---------------------------------------------------------------------------------------------------------
@@ -777,6 +804,8 @@ def main(argv=None) -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plans of the search")
     parser.add_argument("--fix", action="store_true",
                         help="measure with the proposed fix (a prototype, monkeypatched; its indexes dropped after)")
+    parser.add_argument("--max-count", type=int,
+                        help="with --fix: count a search's matches up to this many (the view's MAX_COUNT, 1000)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     env = database_env(args.engine, args.name)
@@ -791,7 +820,7 @@ def main(argv=None) -> None:
         log(f"generated {made['made']:,} decisions in {made['seconds']:.0f}s")
     size = database_size(connection, args.name)
     log(f"{args.engine}: {made['decisions']:,} published decisions, database {size / 2 ** 30:.2f} GiB")
-    proto = Prototype(progress=log) if args.fix else None
+    proto = Prototype(progress=log, max_count=args.max_count) if args.fix else None
     if proto:
         proto.install()
     try:
@@ -801,11 +830,14 @@ def main(argv=None) -> None:
     finally:
         if proto:
             proto.remove()
-    figures.update(engine=args.engine, generated=made, database_bytes=size, fix=args.fix)
+    figures.update(engine=args.engine, generated=made, database_bytes=size, fix=args.fix, max_count=args.max_count)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
     else:
-        print_table(args.engine + (" with the proposed fix (prototype)" if args.fix else ""), figures)
+        label = args.engine + (" with the proposed fix (prototype)" if args.fix else "")
+        if args.fix and args.max_count:
+            label += f", counts up to {args.max_count}"
+        print_table(label, figures)
 
 
 if __name__ == "__main__":

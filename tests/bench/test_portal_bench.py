@@ -1,5 +1,6 @@
 """The portal benchmark (bench/portal.py) at a tiny size, on the engine the tests run on: the decisions it generates
-are live publications the portal shows and its search finds, and its measurement runs — so the script never rots."""
+are live publications the portal shows and its search finds, its measurement and query plans run, and the prototype of
+the proposed fix (``--fix``) finds what the search finds — so the script never rots."""
 
 from __future__ import annotations
 
@@ -63,3 +64,19 @@ def test_generated_decisions_are_live_searchable_and_measured(client, capsys):
     portal.explain()
     out = capsys.readouterr().out
     assert "search 2 chars" in out and "=== frequent fragment" in out
+
+    # the prototype of the proposed fix finds what the search finds, in the same order, and is undone after
+    searches = [{"q": party[3:5]}, {"q": "有限"}, {"q": party[2:6], "item": pub.item_code},
+                {"q": party[3:5], "since": pub.decided_on, "until": pub.decided_on}, {"item": pub.item_code}]
+    before = [(list(search.decisions(agency, **kw)[0:21]), search.decisions(agency, **kw)[:1001].count())
+              for kw in searches]
+    proto = portal.Prototype(progress=_quiet)
+    proto.install()
+    try:
+        after = [(list(search.decisions(agency, **kw)[0:21]), search.decisions(agency, **kw)[:1001].count())
+                 for kw in searches]
+        assert portal.run(1, progress=_quiet, counts=False)["search q+dates"]["n"] == 1
+    finally:
+        proto.remove()
+    assert after == before
+    assert search.decisions is proto.saved["decisions"]
