@@ -12,9 +12,13 @@ class Citation:
     article: str = ""
     note: str = ""
 
+    @property
+    def name(self) -> str:
+        """The source and the article, as a message names it: 《中华人民共和国行政处罚法》第六十七条."""
+        return f"{self.source}{self.article}"
+
     def __str__(self) -> str:
-        text = f"{self.source}{self.article}"
-        return f"{text}（{self.note}）" if self.note else text
+        return f"{self.name}（{self.note}）" if self.note else self.name
 
 
 @dataclass

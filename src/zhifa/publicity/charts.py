@@ -22,9 +22,12 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from zhifa.web.svg import FONT_FAMILY, text_width
+from zhifa.web.svg import coord as _f
+
 Number = int | float | Decimal
 
-FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+FONT = FONT_FAMILY
 BAR = "#0b5cad"
 INK = "#1d2329"
 MUTED = "#4f5a63"
@@ -43,11 +46,6 @@ _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def text_width(text: str, size: float) -> float:
-    """A fair estimate without a font: a CJK (or other wide) character is one em, others about 0.6 em."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
-
-
 def _clean(text: object) -> str:
     return _NOT_XML.sub("", str(text)).replace("\n", " ").replace("\r", " ").replace("\t", " ")
 
@@ -58,10 +56,6 @@ def _text(text: object) -> str:
 
 def _attr(text: object) -> str:
     return escape(_clean(text), {'"': "&quot;", "'": "&#39;"})
-
-
-def _f(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def fit(text: str, width: float, size: float) -> str:

@@ -167,15 +167,16 @@ def _decision(case: Case):
 def content_of(case: Case, *, on: date, hidden: Iterable[str] = ()) -> dict[str, Any]:
     """The decision's public content: what the results must show (body, party, type and conclusion; 国办发〔2018〕
     118号), masked."""
+    return _content(case, _policy(case.agency, on), *_private(case, hidden), _decision(case))
+
+
+def _content(case: Case, p: dict[str, Any], names: list[str], addresses: list[str], decision) -> dict[str, Any]:
     from zhifa.documents.context import penalty_text
 
-    p = _policy(case.agency, on)
-    names, addresses = _private(case, hidden)
     party = case.party
     party_name = party.name if party else ""
     if party is not None and party.kind == "person":
         party_name = masking.mask_name(party.name, p["publicity.name_style"])
-    decision = _decision(case)
     facts = (decision.inputs.get("facts", "") if decision else "") or ""
     fine = (case.decided_penalty or {}).get("fine")
     items = [{"name": ci.item.name, "violated": ci.item.basis_violated_text, "basis": ci.item.basis_penalty_text}
@@ -215,24 +216,26 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False,
     """Publish ``case``'s penalty decision (see the module docstring). Refused with every reason: not a penalty yet,
     not to be published, a live publication already there, or personal data left after masking."""
     on = on or timezone.localdate()
-    reasons = reasons_not_to_publish(case, on=on, secret=secret)
+    policy = _policy(case.agency, on)
+    reasons = reasons_not_to_publish(case, on=on, secret=secret, policy=policy)
     if reasons:
         raise PublicationRefused(reasons)
     hidden = clean_names(hidden)
-    content = content_of(case, on=on, hidden=hidden)
     names, addresses = _private(case, hidden)
+    decision = _decision(case)
+    content = _content(case, policy, names, addresses, decision)
     leaks = masking.scan(json.dumps(content, ensure_ascii=False), names=names, addresses=addresses)
     if leaks:
         raise PublicationRefused([RuleViolation(
             "publicity_leak", f"公开内容中仍有{masking.KIND_LABELS[leak.kind]}“{leak.text}”，请先在文书中删改",
             "content", [masking.BASIS]) for leak in leaks])
-    months = _policy(case.agency, on)["publicity.months"][case.party.kind if case.party else "organisation"]
+    months = policy["publicity.months"][case.party.kind if case.party else "organisation"]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if Publication.objects.filter(case=locked, status=Publication.Status.PUBLISHED).exists():
             raise PublicationRefused([RuleViolation("publicity_live", "该决定已在公示中", "case", [rules.GBF_118])])
         pub = Publication.objects.create(
-            agency=case.agency, case=locked, content=content, decided_on=case.decided_on, document=_decision(case),
+            agency=case.agency, case=locked, content=content, decided_on=case.decided_on, document=decision,
             due_on=rules.publish_by(case.decided_on, work_calendar()), published_on=on, published_at=timezone.now(),
             published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months), item_code=_item_code(case),
             hidden_names=hidden)
@@ -254,6 +257,12 @@ def _changed(agency_id: int) -> None:
     from django.core.cache import cache
 
     transaction.on_commit(lambda: cache.delete(live_count_key(agency_id)))
+
+
+def _came_down(pub: Publication) -> None:
+    """A publication withdrawn or taken down leaves the search and the portal's count."""
+    search.drop(SearchEntry.Kind.DECISION, [pub.pk])
+    _changed(pub.agency_id)
 
 
 def portal_path(pub: Publication) -> str:
@@ -295,8 +304,7 @@ def withdraw(pub: Publication, *, actor, reason: str, changed_on: date, on: date
         locked.withdraw_due_on = rules.withdraw_by(changed_on, work_calendar())
         locked.withdraw_reason, locked.withdrawn_by = reason, actor
         locked.save()
-        search.drop(SearchEntry.Kind.DECISION, [locked.pk])
-        _changed(locked.agency_id)
+        _came_down(locked)
         record("publicity.withdrawn", actor=actor, agency=locked.agency, case_id=locked.case_id,
                subject=f"publication:{locked.pk}", payload={"reason": reason, "changed_on": changed_on,
                                                              "due_on": locked.withdraw_due_on, "withdrawn_on": on,
@@ -315,8 +323,7 @@ def take_down_expired(today: date | None = None) -> int:
                 continue
             locked.status, locked.taken_down_on = Publication.Status.TAKEN_DOWN, today
             locked.save(update_fields=["status", "taken_down_on"])
-            search.drop(SearchEntry.Kind.DECISION, [locked.pk])
-            _changed(locked.agency_id)
+            _came_down(locked)
             record("publicity.taken_down", actor=None, agency=locked.agency, case_id=locked.case_id,
                    subject=f"publication:{locked.pk}", payload={"take_down_on": locked.take_down_on, "on": today})
             n += 1

@@ -31,6 +31,8 @@ from zhifa.law import procedure as proc
 from zhifa.law.citations import XZCFF
 from zhifa.law.clocks import CLOCKS
 from zhifa.law.errors import Citation
+from zhifa.web.svg import FONT_FAMILY, text_width
+from zhifa.web.svg import coord as _f
 
 P, St, A = proc.Procedure, proc.State, proc.Action
 
@@ -177,11 +179,6 @@ LAYER_GAP = 74  # vertical distance between layers' boxes
 GAP_X = 28  # horizontal space between boxes in a layer
 DUMMY_W = 14
 MARGIN = 24
-
-
-def text_width(text: str, size: float) -> float:
-    """A fair estimate: a CJK character is one em wide, other characters about 0.6 em."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
 
 
 @dataclass
@@ -392,18 +389,13 @@ def _attr(v: object) -> str:
     return escape(str(v), {'"': "&quot;"})
 
 
-def _f(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
-
-
 def svg(procedure: proc.Procedure, *, link_states: bool = True) -> str:
     """The diagram of ``procedure`` as an inline ``<svg>`` (well-formed XML; each state links to its table)."""
     d = layout(procedure)
     title = _("%s办案流程图") % proc.PROCEDURE_LABELS[procedure]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="procedure-chart" role="img" '
            f'aria-labelledby="svg-{procedure.value}-title" width="{_f(d.width)}" height="{_f(d.height)}" '
-           f'viewBox="0 0 {_f(d.width)} {_f(d.height)}" font-family="Noto Sans CJK SC, Source Han Sans SC, '
-           f'PingFang SC, Microsoft YaHei, sans-serif">',
+           f'viewBox="0 0 {_f(d.width)} {_f(d.height)}" font-family="{FONT_FAMILY}">',
            f'<title id="svg-{procedure.value}-title">{escape(title)}</title>',
            f'<defs><marker id="arrow-{procedure.value}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
            'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']

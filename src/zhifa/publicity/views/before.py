@@ -61,13 +61,8 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def cite(c: Citation) -> str:
-    """A citation as the public reads it: the source and the article, e.g. 《中华人民共和国行政处罚法》第六十七条."""
-    return f"{c.source}{c.article}"
-
-
 def _cites(*cs: Citation) -> list[dict]:
-    return [{"text": cite(c), "note": c.note} for c in cs]
+    return [{"text": c.name, "note": c.note} for c in cs]
 
 
 def period(clock: clocks.Clock) -> str:

@@ -119,10 +119,9 @@ def decision(request, code, pk):
 def decision_docx(request, code, pk):
     """The decision document in its masked version, as issued (same template), while the publication is live."""
     agency = agency_or_404(code)
-    pub = _publication(agency, pk)
-    if pub.status != Publication.Status.PUBLISHED:
-        raise Http404("not live")
-    data = services.masked_decision(Publication.objects.select_related("document", "case", "agency").get(pk=pub.pk))
+    pub = get_object_or_404(Publication.objects.select_related("document", "case", "agency"), pk=pk, agency=agency,
+                            status=Publication.Status.PUBLISHED)
+    data = services.masked_decision(pub)
     if data is None:
         raise Http404("no document")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml"

@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -32,9 +32,10 @@ from zhifa.cases.models import Case
 from zhifa.cases.views.common import DUE_SOON_DAYS, days_badge
 from zhifa.catalog.calendar import work_calendar
 from zhifa.law import publicity as rules
-from zhifa.law.errors import Citation, RuleViolation
+from zhifa.law.errors import RuleViolation
 from zhifa.org.roles import Role
 
+from .. import reports as annual
 from .. import services
 from ..models import AnnualReport, Publication
 
@@ -68,17 +69,11 @@ def _require_publisher(user) -> None:
 
 # --- what the pages share ---------------------------------------------------------------------------------------
 
-def cite(b: Citation) -> str:
-    """A citation as a message names it: the source and article (the note, often the article's text, is left to the
-    full citation lists)."""
-    return f"{b.source}{b.article}"
-
-
 def explain(v: RuleViolation) -> str:
     """A violation's message with its citations, for a message or a field error."""
     if not v.basis:
         return v.message
-    basis = pgettext("citation separator", "；").join(cite(b) for b in v.basis)
+    basis = pgettext("citation separator", "；").join(b.name for b in v.basis)
     return _("%(m)s（依据：%(b)s）") % {"m": v.message, "b": basis}
 
 
@@ -96,17 +91,6 @@ def _days(due_on: date, today: date) -> dict[str, Any]:
 
 def _case_href(pk: int) -> str:
     return reverse("cases:detail", args=[pk])
-
-
-def _public_href(agency, pub: Publication) -> str:
-    return reverse("portal:decision", args=[agency.code, pub.pk])
-
-
-def _annual():
-    """``zhifa.publicity.reports``, imported when a page uses it (it was written alongside these screens)."""
-    from .. import reports
-
-    return reports
 
 
 # --- the dashboard ----------------------------------------------------------------------------------------------
@@ -132,7 +116,7 @@ def dashboard(request):
     live = Paginator(live_qs, LIVE_PER_PAGE).get_page(request.GET.get("page"))
     for pub in live.object_list:
         pub.late = pub.published_on > pub.due_on
-        pub.public_href = _public_href(agency, pub)
+        pub.public_href = services.portal_path(pub)
         pub.case_href = _case_href(pub.case_id)
     ended = list(Publication.objects.filter(agency=agency).exclude(status=Status.PUBLISHED)
                  .annotate(ended_on=Coalesce("withdrawn_on", "taken_down_on"))
@@ -145,24 +129,21 @@ def dashboard(request):
         taken_down=Count("pk", filter=Q(status=Status.TAKEN_DOWN)))
     changed = services.to_withdraw(agency, today)
     for row in changed:
-        row["public_href"] = _public_href(agency, row["publication"])
+        row["public_href"] = services.portal_path(row["publication"])
     counts = {"due": len(publishable), "late": sum(1 for r in publishable if r["late"]), **totals,
               "to_withdraw": len(changed),
               "not_published": len(due_rows) - len(publishable)}
     return render(request, "publicity/staff/dashboard.html", {
         "active": "publicity", "agency": agency, "today": today, "due_rows": due_rows, "live": live,
         "ended": ended, "ended_limit": ENDED_LIMIT, "counts": counts, "may_publish": can_publish(user),
-        "annual": _annual().status(agency, today=today), "changed": changed,
+        "annual": annual.status(agency, today=today), "changed": changed,
     })
 
 
 # --- publishing a decision --------------------------------------------------------------------------------------
 
 def _agency_case(agency, pk: int) -> Case:
-    case = Case.objects.select_related("party", "agency").filter(pk=pk, agency=agency).first()
-    if case is None:
-        raise Http404
-    return case
+    return get_object_or_404(Case.objects.select_related("party", "agency"), pk=pk, agency=agency)
 
 
 @login_required
@@ -184,7 +165,7 @@ def publish(request, pk: int):
         text = _("已公开：%(n)s。") % {"n": pub.content.get("number") or case.reference or case.title}
         if pub.published_on > pub.due_on:
             text += " " + _("应于 %(d)s 前公开，已逾期。") % {"d": pub.due_on.isoformat()}
-        messages.success(request, format_html('{} <a href="{}">{}</a>', text, _public_href(agency, pub),
+        messages.success(request, format_html('{} <a href="{}">{}</a>', text, services.portal_path(pub),
                                               _("查看公示页面")))
         return redirect("publicity:dashboard")
     live = Publication.objects.filter(case=case, status=Status.PUBLISHED).first()
@@ -201,7 +182,7 @@ def publish(request, pk: int):
     due_on = rules.publish_by(case.decided_on, work_calendar()) if case.decided_on else None
     return render(request, "publicity/staff/preview.html", {
         "active": "publicity", "case": case, "case_href": _case_href(case.pk), "content": content,
-        "reasons": reasons, "live": live, "live_href": _public_href(agency, live) if live else "",
+        "reasons": reasons, "live": live, "live_href": services.portal_path(live) if live else "",
         "due_on": due_on, "days": _days(due_on, today) if due_on and live is None and not reasons else None,
         "may_publish": can_publish(user), "hidden": hidden_text, "hidden_error": hidden_error,
     })
@@ -247,9 +228,7 @@ class WithdrawForm(forms.Form):
 def withdraw(request, pk: int):
     user = request.user
     agency = _agency_of(user)
-    pub = Publication.objects.select_related("case").filter(pk=pk, agency=agency).first()
-    if pub is None:
-        raise Http404
+    pub = get_object_or_404(Publication.objects.select_related("case"), pk=pk, agency=agency)
     _require_publisher(user)
     today = timezone.localdate()
     initial = {}
@@ -282,7 +261,7 @@ def withdraw(request, pk: int):
         status = 400
     return render(request, "publicity/staff/withdraw.html", {
         "active": "publicity", "pub": pub, "form": form, "violations": violations, "live": pub.status ==
-        Status.PUBLISHED, "public_href": _public_href(agency, pub), "case_href": _case_href(pub.case_id),
+        Status.PUBLISHED, "public_href": services.portal_path(pub), "case_href": _case_href(pub.case_id),
         "basis": rules.ART_48,
     }, status=status)
 
@@ -295,7 +274,6 @@ def reports(request):
     """The agency's published annual reports, and where the last year's stands."""
     user = request.user
     agency = _agency_of(user)
-    annual = _annual()
     today = timezone.localdate()
     rows = list(AnnualReport.objects.filter(agency=agency).select_related("published_by").order_by("-year"))
     for r in rows:
@@ -321,7 +299,6 @@ def report(request, year: int):
     today = timezone.localdate()
     if not FIRST_YEAR <= year <= today.year:
         raise Http404
-    annual = _annual()
     published = AnnualReport.objects.filter(agency=agency, year=year).select_related("published_by").first()
     form = ReportForm(request.POST if request.method == "POST" else None)
     violations: list[RuleViolation] = []
