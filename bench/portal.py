@@ -1,7 +1,7 @@
 """Server time of the public portal's decisions (事后公开) at scale: the search and the decision page.
 
     .venv/bin/python bench/portal.py [--decisions 1000000] [--engine sqlite|postgres] [--requests 300] [--json]
-                                     [--explain] [--fix [--max-count N]] [--no-counts] [--name DB]
+                                     [--explain] [--no-counts] [--name DB]
 
 The database (``bench/.data/zhifa_bench_portal.sqlite3`` or the PostgreSQL database ``zhifa_bench_portal`` on
 $BENCH_PG) gets the reference catalog and the demo bureau (``load_demo --without-cases``), then ``--decisions``
@@ -11,7 +11,8 @@ publication (``publicity.Publication``, live, content shaped as ``publicity.serv
 平文旅罚〔2025〕123号, a synthetic company or individual business built from vocabularies — region × shop name ×
 business, e.g. 平舆县 + 鸿运 + 网络会所有限公司, so two-character fragments have a realistic selectivity — or a masked
 person 张某某 for about 20%, the items of the 61-item catalog with their provisions, the penalty and fine, the facts)
-and its search entry (``search.grams`` of ``search.decision_texts``), decided over the last three years in the order
+and its search entry (its tokens and ``search.grams`` of ``search.decision_texts``, as ``search.index_decision``
+makes it), decided over the last three years in the order
 of their ids and published five days later (so the published day never decreases with the id, as in the service).
 Rows go in by the database's bulk path (``executemany`` on SQLite, ``COPY`` on PostgreSQL), 10,000 decisions a
 transaction; the full-text triggers (SQLite FTS5, PostgreSQL ``vec``) fire for every row.
@@ -35,9 +36,7 @@ work shares the machine.
 Target (issue 7): search and decision page median ≤ 10 ms at 1,000,000 published decisions.
 
 ``--explain`` prints every query the decisions list runs (page and count) with its plan, for a frequent and a rare
-fragment, an item, a month, no filter and a fragment in a quarter. ``--fix`` measures a prototype of the fix proposed
-in bench/README.md instead of the application's search (``Prototype``: monkeypatched in this process, its indexes
-and its FTS table made for the run and dropped after it); ``--max-count`` lowers the cap of the searches' count.
+fragment, an item, a month, no filter and a fragment in a quarter.
 """
 
 from __future__ import annotations
@@ -230,8 +229,10 @@ class Maker:
             published_at=published_at, published_by_id=self.publisher.pk,
             take_down_on=max(self.today, decided_on) + timedelta(days=3 * 365), item_code=items[0].code,
             hidden_names=[])
+        tokens = [search.kind_token("decision"), *search.decision_tokens(self.agency.pk, items[0].code, decided_on)]
         self.w["entry"].add(id=self.take("entry"), kind="decision", ref=pub_id,
-                            grams=search.grams(*search.decision_texts(content)))
+                            grams=" ".join([*tokens, search.grams(*search.decision_texts(content))]),
+                            sort_key=search.decision_key(published_on, pub_id))
 
     def flush(self) -> int:
         from django.db import transaction
@@ -380,9 +381,9 @@ def match_count(agency, url: str, cache: dict) -> int:
 
     if url not in cache:
         p = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-        decisions = getattr(search.decisions, "original", search.decisions)  # not the prototype's capped one
-        cache[url] = decisions(agency, q=p.get("q", ""), item=p.get("item", ""), since=p.get("since"),
-                               until=p.get("until")).count()
+        since, until = (date.fromisoformat(p[k]) if k in p else None for k in ("since", "until"))
+        cache[url] = search.decisions(agency, q=p.get("q", ""), item=p.get("item", ""), since=since,
+                                      until=until).count(10 ** 9)
     return cache[url]
 
 
@@ -471,7 +472,7 @@ def explain(seed: int = 7) -> None:
         seen: list[tuple[str, list]] = []
 
         def wrapper(execute, sql, params, many, context, seen=seen):
-            if "publicity_" in sql or PROTO_FTS in sql:
+            if "publicity_" in sql:
                 seen.append((sql, list(params or ())))
             return execute(sql, params, many, context)
 
@@ -493,304 +494,6 @@ def explain(seed: int = 7) -> None:
                     print("    " + " | ".join(str(c) for c in row))
 
 
-# --- prototype of the proposed fix (--fix) --------------------------------------------------------------------
-#
-# Not the application's code: a monkeypatch of ``search.decisions`` and of the list's item <select> and rows, with
-# two indexes made for the run and dropped after it, to show what the fix proposed in bench/README.md gives.
-
-PROTO_INDEXES = {
-    "bench_proto_live_item": "publicity_publication (agency_id, status, item_code, published_on DESC, id DESC)",
-    "bench_proto_live_decided": "publicity_publication (agency_id, status, decided_on DESC, id DESC)",
-}
-
-
-PROTO_FTS = "bench_proto_decision_fts"
-
-
-def proto_tokens(agency_id: int, item_code: str) -> str:
-    """The tokens a decision's index text starts with in the prototype's FTS: its agency and its main item. Three
-    characters or more, so no query (whose tokens are bigrams) can produce them."""
-    return f"ag{agency_id} it{''.join(ch for ch in item_code.lower() if ch.isalnum())}"
-
-
-class TextMatches:
-    """A text search's newest matches as the decisions view uses its queryset: ``[a:b]`` a page (a list),
-    ``[:MAX_COUNT + 1].count()`` the capped count. Newest means last published: the publications' ids increase with
-    the published day (``services.publish`` publishes on the day), so "newest first" is "highest id first".
-
-    SQLite: a decisions-only FTS5 index whose rowid is the publication's id and whose text starts with the agency's
-    and the main item's tokens (``PROTO_FTS``), read in descending rowid order with a LIMIT — FTS5 walks its doclists
-    in rowid order, so this costs the rows returned, not the rows that match. PostgreSQL: the same queryset with the
-    count not ordered and no parallel workers (the planner walks the recency index for frequent words, the GIN
-    index for rare ones). A decision-date range bounds the published day: on or after the first day, at most the
-    largest publication delay after the last."""
-
-    def __init__(self, agency, q: str, qs, *, item: str, since, until, lateness: int):
-        self.agency, self.q, self.qs, self.item, self.since, self.until = agency, q, qs, item, since, until
-        self.lateness = lateness
-
-    def __getitem__(self, s: slice):
-        return _Slice(self, s.start or 0, s.stop)
-
-    def published_bounds(self):
-        lo = self.since
-        hi = self.until + timedelta(days=self.lateness) if self.until else None
-        return lo, hi
-
-    def id_bounds(self) -> tuple[int | None, int | None]:
-        """The publications' id range that can hold a decision of the date range."""
-        from zhifa.publicity.models import Publication
-
-        lo_day, hi_day = self.published_bounds()
-        live = Publication.objects.filter(agency=self.agency, status=Publication.Status.PUBLISHED)
-        out: list[int | None] = [None, None]
-        for k, (day, lookup, order) in enumerate(((lo_day, "gte", ("published_on", "id")),
-                                                   (hi_day, "lte", ("-published_on", "-id")))):
-            if day is not None:
-                pk = live.filter(**{f"published_on__{lookup}": day}).order_by(*order).values_list(
-                    "pk", flat=True).first()
-                out[k] = pk if pk is not None else (2 ** 62 if k == 0 else -1)  # none: nothing can match
-        return out[0], out[1]
-
-    def _sqlite(self, count: bool, offset: int = 0, limit: int = 0) -> tuple[str, list]:
-        from zhifa.publicity import search
-
-        terms = [proto_tokens(self.agency.pk, self.item or "").split()[0]]
-        if self.item:
-            terms.append(proto_tokens(self.agency.pk, self.item).split()[1])
-        where = [f"f.{PROTO_FTS} MATCH %s"]
-        params: list = [" AND ".join([*terms, search.expression(self.q, "sqlite")])]
-        join = ""
-        if self.since or self.until:  # the exact date test on the publication, the FTS walk bounded by its ids
-            join = " JOIN publicity_publication p ON p.id = f.rowid"
-            lo, hi = self.id_bounds()
-            for bound, op in ((lo, ">="), (hi, "<=")):
-                if bound is not None:
-                    where.append(f"f.rowid {op} %s")
-                    params.append(bound)
-            for day, op in ((self.since, ">="), (self.until, "<=")):
-                if day:
-                    where.append(f"p.decided_on {op} %s")
-                    params.append(day.isoformat())
-        sql = f"SELECT f.rowid FROM {PROTO_FTS} f{join} WHERE {' AND '.join(where)}"
-        if count:
-            return f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, limit]
-        return f"{sql} ORDER BY f.rowid DESC LIMIT %s OFFSET %s", [*params, limit, offset]
-
-    def _postgres(self):
-        from zhifa.publicity import search
-
-        qs = self.qs.filter(pk__in=search.matching("decision", self.q))
-        lo, hi = self.published_bounds()
-        if lo:
-            qs = qs.filter(published_on__gte=lo)
-        if hi:
-            qs = qs.filter(published_on__lte=hi)
-        return qs
-
-    def page(self, start: int, stop: int) -> list:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            return list(self._postgres().order_by("-published_on", "-id")[start:stop])
-        sql, params = self._sqlite(False, start, stop - start)
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            ids = [r[0] for r in cur.fetchall()]
-        found = self.qs.in_bulk(ids)  # the live publications of the agency (the index holds only those)
-        return [found[i] for i in ids if i in found]
-
-    def count(self, upto: int) -> int:
-        """How many match, counted up to ``upto`` (the view's ``qs[:MAX_COUNT + 1].count()``)."""
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            return self._postgres().order_by()[:upto].count()
-        sql, params = self._sqlite(True, limit=upto)
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchone()[0]
-
-
-class _Slice:
-    """``TextMatches[a:b]``: its rows when iterated (the view's page), or ``count()`` (the view's capped count)."""
-
-    def __init__(self, matches: TextMatches, start: int, stop: int):
-        self.matches, self.start, self.stop = matches, start, stop
-
-    def __iter__(self):
-        return iter(self.matches.page(self.start, self.stop))
-
-    def count(self) -> int:
-        return self.matches.count(self.stop) if not self.start else len(list(self))
-
-
-def build_proto_fts(progress=print) -> None:
-    """The prototype's decisions-only FTS5 index (SQLite), built from the live publications' search entries."""
-    from django.db import connection, transaction
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [PROTO_FTS])
-        if cur.fetchone():
-            return
-        t = time.perf_counter()
-        with transaction.atomic():
-            cur.execute(f"CREATE VIRTUAL TABLE {PROTO_FTS} USING fts5(grams, content='')")
-            # proto_tokens in SQL (the catalog's codes are letters, digits and hyphens)
-            cur.execute(f"INSERT INTO {PROTO_FTS}(rowid, grams) SELECT p.id, 'ag' || p.agency_id || ' it' || "
-                        "lower(replace(p.item_code, '-', '')) || ' ' || e.grams FROM publicity_publication p "
-                        "JOIN publicity_searchentry e ON e.kind = 'decision' AND e.ref = p.id "
-                        "WHERE p.status = 'published' ORDER BY p.id")
-        progress(f"prototype FTS index (decisions only, rowid = publication id) in {time.perf_counter() - t:.0f}s")
-
-
-def proto_rows(rows, agency) -> str:
-    """The markup of ``_decision_rows.html``, built in Python."""
-    from django.urls import reverse
-    from django.utils.html import escape
-    from django.utils.translation import gettext
-
-    heads = [gettext(h) for h in ("决定书文号", "当事人", "违法行为", "处罚内容", "决定日期", "公开日期")]
-    labels = [escape(h) for h in heads]
-    base = reverse("portal:decisions", args=[agency.code])
-    none = escape(gettext("（无文号）"))
-    out = ['<div class="table-wrap"><table class="stack">\n  <caption class="sr">',
-           escape(gettext("公示的执法决定")), "</caption>\n  <thead><tr>",
-           "".join(f'<th scope="col">{h}</th>' for h in labels), "</tr></thead>\n  <tbody>\n"]
-    for p in rows:
-        c = p.content
-        number = escape(c.get("number")) if c.get("number") else none
-        out.append(
-            f'    <tr>\n      <td data-label="{labels[0]}"><a href="{base}{p.pk}/">{number}</a></td>\n'
-            f'      <td data-label="{labels[1]}">{escape(c.get("party", ""))}</td>\n'
-            f'      <td data-label="{labels[2]}">{escape(c.get("title", ""))}</td>\n'
-            f'      <td data-label="{labels[3]}">{escape(c.get("penalty", ""))}</td>\n'
-            f'      <td data-label="{labels[4]}" class="num">{p.decided_on:%Y-%m-%d}</td>\n'
-            f'      <td data-label="{labels[5]}" class="num">{p.published_on:%Y-%m-%d}</td>\n    </tr>\n')
-    out.append("  </tbody>\n</table></div>\n")
-    return "".join(out)
-
-
-def _serial(sender, connection, **kwargs) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SET max_parallel_workers_per_gather = 0")
-            # the search's statements are prepared (server_side_binding, prepare_threshold=5); after five runs
-            # PostgreSQL may keep a generic plan, blind to how common the searched words are
-            cur.execute("SET plan_cache_mode = force_custom_plan")
-
-
-class Prototype:
-    """Install the proposed fix in this process (and its two indexes in the database); ``remove`` undoes it."""
-
-    def __init__(self, progress=print, *, keep: bool = False, max_count: int | None = None):
-        self.progress, self.keep = progress, keep  # keep: leave the prototype's FTS table for the next run
-        self.max_count = max_count  # a lower cap of the searches' count (the view's MAX_COUNT), if given
-        self.saved: dict = {}
-
-    def install(self) -> None:
-        from django import forms, template
-        from django.db import connection
-        from django.db.models import F, Max
-        from django.template import engines
-        from django.template.loaders.locmem import Loader
-        from django.utils.html import escape
-        from django.utils.safestring import mark_safe
-
-        from zhifa.publicity import search
-        from zhifa.publicity.models import Publication
-        from zhifa.publicity.views import portal as views
-
-        t = time.perf_counter()
-        with connection.cursor() as cur:
-            for name, on in PROTO_INDEXES.items():
-                cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
-            cur.execute("ANALYZE publicity_publication")
-        if connection.vendor == "postgresql":  # short queries on two cores: no parallel workers; custom plans
-            from django.db.backends.signals import connection_created
-
-            connection_created.connect(_serial, dispatch_uid="bench_proto_serial")
-            _serial(None, connection)
-        self.progress(f"prototype indexes in {time.perf_counter() - t:.0f}s")
-        if connection.vendor == "sqlite":
-            build_proto_fts(self.progress)
-        lateness = Publication.objects.aggregate(m=Max(F("published_on") - F("decided_on")))["m"]
-        lateness = lateness.days if lateness is not None else 0
-        original = search.decisions
-
-        def decisions(agency, *, q: str = "", item: str = "", since=None, until=None):
-            qs = Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED)
-            if item:
-                qs = qs.filter(item_code=item)
-            if since:
-                qs = qs.filter(decided_on__gte=since)
-            if until:
-                qs = qs.filter(decided_on__lte=until)
-            if search.query_runs(q):
-                return TextMatches(agency, q, qs, item=item, since=since, until=until, lateness=lateness)
-            if since or until:  # a decision-date range: in the order of that date (an index range, any size)
-                return qs.order_by("-decided_on", "-id")
-            return qs.order_by("-published_on", "-id")
-
-        decisions.original = original
-        self.saved["decisions"] = original
-        search.decisions = decisions
-
-        class FastSelect(forms.Select):
-            def render(self, name, value, attrs=None, renderer=None):
-                value = "" if value is None else str(value)
-                attrs = {**self.attrs, **(attrs or {})}
-                opts = "".join(f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(label)}'
-                               "</option>" for v, label in self.choices)
-                extra = "".join(f' {k}="{escape(v)}"' for k, v in attrs.items())
-                return mark_safe(f'<select name="{escape(name)}"{extra}>{opts}</select>')
-
-        self.saved["max_count"] = views.MAX_COUNT
-        if self.max_count:
-            views.MAX_COUNT = self.max_count
-        field = views.SearchForm.base_fields["item"]
-        self.saved["widget"] = field.widget
-        field.widget = FastSelect(choices=field.choices)
-
-        engine = engines["django"].engine
-        library = template.Library()
-
-        @library.simple_tag(takes_context=True)
-        def proto_decision_rows(context):
-            return mark_safe(proto_rows(context["rows"], context["agency"]))
-
-        engine.template_libraries["bench_proto"] = library
-        loader = Loader(engine, {"publicity/portal/_decision_rows.html":
-                                 "{% load bench_proto %}{% proto_decision_rows %}"})
-        engine.template_loaders.insert(0, loader)
-        self.saved["loader"] = loader
-
-    def remove(self) -> None:
-        from django.db import connection
-        from django.template import engines
-
-        from zhifa.publicity import search
-        from zhifa.publicity.views import portal as views
-
-        search.decisions = self.saved["decisions"]
-        views.MAX_COUNT = self.saved["max_count"]
-        views.SearchForm.base_fields["item"].widget = self.saved["widget"]
-        engine = engines["django"].engine
-        engine.template_loaders.remove(self.saved["loader"])
-        engine.template_libraries.pop("bench_proto", None)
-        with connection.cursor() as cur:
-            for name in PROTO_INDEXES:
-                cur.execute(f"DROP INDEX IF EXISTS {name}")
-            if connection.vendor == "sqlite" and not self.keep:
-                cur.execute(f"DROP TABLE IF EXISTS {PROTO_FTS}")
-            if connection.vendor == "postgresql":
-                from django.db.backends.signals import connection_created
-
-                connection_created.disconnect(dispatch_uid="bench_proto_serial")
-                cur.execute("RESET max_parallel_workers_per_gather")
-                cur.execute("RESET plan_cache_mode")
-
-
 # --- main ---------------------------------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
@@ -802,10 +505,6 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-counts", action="store_true", help="do not count the searches' matches")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the search")
-    parser.add_argument("--fix", action="store_true",
-                        help="measure with the proposed fix (a prototype, monkeypatched; its indexes dropped after)")
-    parser.add_argument("--max-count", type=int,
-                        help="with --fix: count a search's matches up to this many (the view's MAX_COUNT, 1000)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     env = database_env(args.engine, args.name)
@@ -820,24 +519,14 @@ def main(argv=None) -> None:
         log(f"generated {made['made']:,} decisions in {made['seconds']:.0f}s")
     size = database_size(connection, args.name)
     log(f"{args.engine}: {made['decisions']:,} published decisions, database {size / 2 ** 30:.2f} GiB")
-    proto = Prototype(progress=log, max_count=args.max_count) if args.fix else None
-    if proto:
-        proto.install()
-    try:
-        if args.explain:
-            explain(args.seed)
-        figures = run(args.requests, args.seed, counts=not args.no_counts, progress=log)
-    finally:
-        if proto:
-            proto.remove()
-    figures.update(engine=args.engine, generated=made, database_bytes=size, fix=args.fix, max_count=args.max_count)
+    if args.explain:
+        explain(args.seed)
+    figures = run(args.requests, args.seed, counts=not args.no_counts, progress=log)
+    figures.update(engine=args.engine, generated=made, database_bytes=size)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
     else:
-        label = args.engine + (" with the proposed fix (prototype)" if args.fix else "")
-        if args.fix and args.max_count:
-            label += f", counts up to {args.max_count}"
-        print_table(label, figures)
+        print_table(args.engine, figures)
 
 
 if __name__ == "__main__":

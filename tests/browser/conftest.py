@@ -29,7 +29,10 @@ def browser():
         if os.environ.get("ZHIFA_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium 未安装（apt-get install chromium），浏览器测试无法运行")
         pytest.skip("Chromium 未安装，跳过浏览器测试（apt-get install chromium）")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits for the page to catch up; a loaded CI machine needs more than the 5 s default
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

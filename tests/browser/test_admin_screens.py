@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from .conftest import shot
 from .ui import field_row, labelled, nav, sign_in, sign_in_with_second_factor
@@ -72,7 +73,7 @@ def test_secadmin_cannot_give_one_person_two_admin_roles(live_server, page, agen
     sign_in_with_second_factor(page, base, "anquan")
     nav(page, "人员与角色")
     _person_row(page, "sunba").get_by_role("link", name="角色").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "分配角色：孙八"
+    expect(page.get_by_role("heading", level=1)).to_have_text("分配角色：孙八")
     assert page.get_by_role("checkbox", name="执法人员").is_checked()
 
     page.get_by_role("checkbox", name="系统管理员").check()
@@ -110,7 +111,7 @@ def test_sysadmin_sets_yearly_training_minimum(live_server, page, agency, make_u
     section = _policy_section(page, "年度复训/轮训最低要求")
     assert "1周" in section.inner_text()  # the default, until set
     section.get_by_role("link", name="设置新取值").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "设置：年度复训/轮训最低要求"
+    expect(page.get_by_role("heading", level=1)).to_have_text("设置：年度复训/轮训最低要求")
 
     labelled(page, "数量").fill("60")
     labelled(page, "单位").select_option(label="学时")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from .conftest import shot
 from .ui import field_row, labelled, nav, sign_in_home
@@ -43,7 +44,7 @@ def test_clerk_records_certificate_and_onboarding_then_officer_may_enforce(live_
 
     # A certificate whose validity ends before it was issued is refused, on the field, nothing lost.
     page.get_by_role("link", name="登记执法证").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "登记执法证 · 赵六"
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记执法证 · 赵六")
     issued = today - timedelta(days=400)
     labelled(page, "证号").fill("豫41172320260018")
     labelled(page, "发证机关").fill("河南省人民政府")

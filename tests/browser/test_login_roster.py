@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -39,7 +40,7 @@ def test_wrong_password_is_refused_in_chinese(live_server, page, agency, make_us
     page.get_by_label("用户名").fill("lisi")
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
-    assert "用户名或密码不正确" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("用户名或密码不正确")
 
 
 def test_director_enrols_second_factor_then_sees_roster(live_server, page, agency, make_user):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import shot
 from .ui import field_row, labelled, nav, sign_in_home
@@ -27,7 +28,7 @@ def test_officer_registers_organisation_after_correcting_credit_code(live_server
     nav(page, "行政相对人")
     page.wait_for_url(re.compile(r".*/parties/$"))
     page.get_by_role("link", name="登记当事人").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "登记当事人"
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记当事人")
     assert page.get_by_role("radio", name="法人或其他组织").is_checked()
 
     labelled(page, "姓名/名称").fill(NAME)

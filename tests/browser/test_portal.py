@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from .conftest import shot
 
@@ -83,7 +84,7 @@ def test_on_a_phone_and_by_keyboard(live_server, browser, demo):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent").strip() == "跳到正文"
         page.keyboard.press("Enter")
-        assert page.url.endswith("#main")
+        expect(page).to_have_url(re.compile(r".*#main$"))
         page.locator("table tbody tr a").first.click()
         page.wait_for_url(re.compile(r".*/decisions/\d+/$"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 390

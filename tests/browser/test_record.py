@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cases.conftest import bureau, clerk, head, li, make_officer, party, person_party, reviewer, zhang  # noqa: F401
 from tests.cases.test_closed import closed  # noqa: F401
@@ -26,7 +27,7 @@ def test_a_closed_case_is_corrected_by_a_new_step(live_server, page, closed, zha
     assert page.get_by_role("link", name="登记记录材料").count() == 0
     page.get_by_role("link", name="结案后补正").click()
     page.get_by_role("button", name="确认办理").click()  # nothing filled in: each field named, nothing saved
-    assert page.locator("[role=alert]").first.is_visible()
+    expect(page.locator("[role=alert]").first).to_be_visible()
     labelled(page, "补正内容").fill("当场处罚决定书的罚款收据号应为“豫财 0098”")
     labelled(page, "补正的理由").fill("登记时笔误")
     labelled(page, "所补正的记录事件序号").fill(str(decided.pk))
@@ -87,7 +88,7 @@ def test_an_officer_uploads_a_recording_and_the_head_exports_the_case_file(live_
     page.locator("#upload summary").click()
     labelled(page, "文件").set_input_files(str(fake))
     page.get_by_role("button", name="上传", exact=True).click()
-    assert "可执行" in page.locator("#upload").inner_text()  # refused, named, the page still there
+    expect(page.locator("#upload")).to_contain_text("可执行")  # refused, named, the page still there
     labelled(page, "文件").set_input_files(str(video))
     labelled(page, "设备编号").fill("PY-DSJ-07")
     labelled(page, "地点").fill("星河网络会所")

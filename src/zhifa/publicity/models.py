@@ -32,7 +32,7 @@ class Publication(models.Model):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤回人", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     taken_down_on = models.DateField("撤下日期", null=True, blank=True)
-    item_code = models.CharField("主要执法事项编码", max_length=32, blank=True, db_index=True)
+    item_code = models.CharField("主要执法事项编码", max_length=32, blank=True)
     hidden_names = models.JSONField("公开时另行隐去的姓名", default=list, blank=True,
                                     help_text="证人、受害人等事实中出现的自然人")
 
@@ -42,8 +42,11 @@ class Publication(models.Model):
         ordering = ["-published_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="published"),
                                                name="publication_one_live_per_case")]
+        # the portal's lists: newest publication first, of all, of an item, or of a decision-date range
         indexes = [models.Index(fields=["agency", "status", "-published_on", "-id"], name="publication_live_order"),
-                   models.Index(fields=["agency", "status", "decided_on"], name="publication_live_decided")]
+                   models.Index(fields=["agency", "status", "item_code", "-published_on", "-id"],
+                                name="publication_live_item"),
+                   models.Index(fields=["agency", "status", "-decided_on", "-id"], name="publication_live_decided")]
 
     def __str__(self) -> str:
         return f"{self.content.get('number') or self.case_id} {self.get_status_display()}"
@@ -52,7 +55,8 @@ class Publication(models.Model):
 class SearchEntry(models.Model):
     """What the portal's search finds (DESIGN.md §4): the overlapping bigrams of a public text, indexed by SQLite FTS5
     or a PostgreSQL ``tsvector`` GIN index (both made by the migration, kept by triggers). Only public — masked —
-    text is indexed; an entry lives while its publication is live."""
+    text is indexed; an entry lives while its publication is live. The sort key orders a search's results by the
+    index alone (``zhifa.publicity.search``)."""
 
     class Kind(models.TextChoices):
         DECISION = "decision", "执法决定"
@@ -61,6 +65,7 @@ class SearchEntry(models.Model):
     kind = models.CharField("类别", max_length=8, choices=Kind.choices)
     ref = models.BigIntegerField("对象编号")
     grams = models.TextField("二元切分")
+    sort_key = models.BigIntegerField("排序键", unique=True, help_text="决定：公开日期与公示编号；事项：负的编号")
 
     class Meta:
         verbose_name = "公示检索条目"

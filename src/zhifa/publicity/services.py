@@ -239,7 +239,7 @@ def publish(case: Case, *, actor, on: date | None = None, secret: bool = False,
             due_on=rules.publish_by(case.decided_on, work_calendar()), published_on=on, published_at=timezone.now(),
             published_by=actor, take_down_on=rules.take_down_on(case.decided_on, months), item_code=_item_code(case),
             hidden_names=hidden)
-        search.put(SearchEntry.Kind.DECISION, pub.pk, *search.decision_texts(content))
+        search.index_decision(pub)
         _changed(case.agency_id)
         _record_step(locked, pub, actor, on)
         record("publicity.published", actor=actor, agency=case.agency, case_id=case.pk, subject=f"publication:{pub.pk}",

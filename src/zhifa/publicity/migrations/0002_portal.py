@@ -5,18 +5,45 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def install(apps, schema_editor):
-    # the full-text index of the portal's search (SQLite FTS5 or a PostgreSQL tsvector GIN index): zhifa.publicity.search
-    from zhifa.publicity.search import statements
+# The full-text index as this migration made it (SQLite FTS5 over every entry, rowid = entry id; a PostgreSQL tsvector
+# GIN index); 0003 remade the SQLite one. Frozen here, not read from zhifa.publicity.search, which now says what the
+# latest migration makes.
+FTS = "publicity_search_fts"
+TABLE = "publicity_searchentry"
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(grams, content='{TABLE}', content_rowid='id')",
+    f"CREATE TRIGGER IF NOT EXISTS publicity_search_ai AFTER INSERT ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}(rowid, grams) VALUES (new.id, new.grams); END",
+    f"CREATE TRIGGER IF NOT EXISTS publicity_search_ad AFTER DELETE ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.id, old.grams); END",
+    f"CREATE TRIGGER IF NOT EXISTS publicity_search_au AFTER UPDATE ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.id, old.grams); "
+    f"INSERT INTO {FTS}(rowid, grams) VALUES (new.id, new.grams); END",
+]
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS publicity_search_au", "DROP TRIGGER IF EXISTS publicity_search_ad",
+               "DROP TRIGGER IF EXISTS publicity_search_ai", f"DROP TABLE IF EXISTS {FTS}"]
+POSTGRES_CREATE = [
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS vec tsvector",
+    "CREATE OR REPLACE FUNCTION publicity_search_vec() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "NEW.vec := (SELECT coalesce(string_agg(quote_literal(g) || ':' || least(i, 16383), ' '), '')::tsvector "
+    "FROM unnest(string_to_array(NEW.grams, ' ')) WITH ORDINALITY AS t(g, i) WHERE g <> ''); RETURN NEW; END $$",
+    f"CREATE OR REPLACE TRIGGER publicity_search_vec BEFORE INSERT OR UPDATE OF grams ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION publicity_search_vec()",
+    f"CREATE INDEX IF NOT EXISTS publicity_search_vec_gin ON {TABLE} USING gin (vec)",
+]
+POSTGRES_DROP = ["DROP INDEX IF EXISTS publicity_search_vec_gin",
+                 f"DROP TRIGGER IF EXISTS publicity_search_vec ON {TABLE}",
+                 "DROP FUNCTION IF EXISTS publicity_search_vec()", f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS vec"]
+STATEMENTS = {"sqlite": (SQLITE_CREATE, SQLITE_DROP), "postgresql": (POSTGRES_CREATE, POSTGRES_DROP)}
 
-    for sql in statements(schema_editor.connection.vendor, create=True):
+
+def install(apps, schema_editor):
+    for sql in STATEMENTS.get(schema_editor.connection.vendor, ((), ()))[0]:
         schema_editor.execute(sql, None)
 
 
 def remove(apps, schema_editor):
-    from zhifa.publicity.search import statements
-
-    for sql in statements(schema_editor.connection.vendor, create=False):
+    for sql in STATEMENTS.get(schema_editor.connection.vendor, ((), ()))[1]:
         schema_editor.execute(sql, None)
 
 

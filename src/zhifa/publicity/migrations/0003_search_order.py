@@ -1,0 +1,132 @@
+# The portal's search answered by the index in its own order (issue 7, bench/portal.py): each search entry gets a
+# sort key and starts with tokens (kind; a decision's agency, main item and month), the SQLite FTS5 table becomes
+# contentless with the sort key as rowid, and the publications get the indexes of the item and date lists.
+
+from django.db import migrations, models
+
+BATCH = 5000
+TABLE = "publicity_searchentry"
+
+# 0002's SQLite index and triggers (rowid = entry id), dropped before the entries change.
+OLD_SQLITE_DROP = ["DROP TRIGGER IF EXISTS publicity_search_au", "DROP TRIGGER IF EXISTS publicity_search_ad",
+                   "DROP TRIGGER IF EXISTS publicity_search_ai", "DROP TABLE IF EXISTS publicity_search_fts"]
+
+
+def drop_old_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for sql in OLD_SQLITE_DROP:
+            schema_editor.execute(sql, None)
+
+
+def restore_old_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        from importlib import import_module
+
+        old = import_module("zhifa.publicity.migrations.0002_portal")
+        for sql in old.SQLITE_CREATE:
+            schema_editor.execute(sql, None)
+        schema_editor.execute("INSERT INTO publicity_search_fts(publicity_search_fts) VALUES ('rebuild')", None)
+
+
+def _rewrite(schema_editor, rows) -> None:
+    with schema_editor.connection.cursor() as cur:
+        cur.executemany(f"UPDATE {TABLE} SET grams = %s, sort_key = %s WHERE id = %s", rows)
+
+
+def add_tokens(apps, schema_editor):
+    """Every entry: its kind's token (and a decision's agency, item and month tokens) before its grams; its key."""
+    from zhifa.publicity import search
+
+    Publication = apps.get_model("publicity", "Publication")
+    SearchEntry = apps.get_model("publicity", "SearchEntry")
+    last = 0
+    while True:
+        entries = list(SearchEntry.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "kind", "ref", "grams")
+                       [:BATCH])
+        if not entries:
+            break
+        last = entries[-1][0]
+        pubs = {p["pk"]: p for p in Publication.objects.filter(
+            pk__in=[ref for _, kind, ref, _ in entries if kind == "decision"]).values(
+            "pk", "agency_id", "item_code", "decided_on", "published_on")}
+        rows = []
+        for pk, kind, ref, grams in entries:
+            tokens = [search.kind_token(kind)]
+            key = -ref
+            if kind == "decision":
+                p = pubs.get(ref)
+                if p is None:  # an entry without its publication finds nothing on the portal
+                    key = -(10 ** 12) - pk
+                else:
+                    tokens += search.decision_tokens(p["agency_id"], p["item_code"], p["decided_on"])
+                    key = search.decision_key(p["published_on"], ref)
+            rows.append((" ".join([*tokens, grams]).strip(), key, pk))
+        _rewrite(schema_editor, rows)
+
+
+def remove_tokens(apps, schema_editor):
+    SearchEntry = apps.get_model("publicity", "SearchEntry")
+    rows = []
+    for pk, grams in SearchEntry.objects.values_list("pk", "grams").iterator(chunk_size=BATCH):
+        words = grams.split(" ")
+        while words and len(words[0]) > 2 and words[0] != "brk":  # the leading tokens (grams have one or two)
+            words.pop(0)
+        rows.append((" ".join(words), None, pk))
+    _rewrite(schema_editor, rows)
+
+
+def make_index(apps, schema_editor):
+    from zhifa.publicity.search import statements
+
+    for sql in statements(schema_editor.connection.vendor, create=True):
+        schema_editor.execute(sql, None)
+
+
+def drop_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        from zhifa.publicity.search import SQLITE_DROP
+
+        for sql in SQLITE_DROP:
+            schema_editor.execute(sql, None)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("publicity", "0002_portal"),
+    ]
+
+    operations = [
+        migrations.RunPython(drop_old_index, restore_old_index),
+        migrations.AddField(
+            model_name="searchentry",
+            name="sort_key",
+            field=models.BigIntegerField(null=True, verbose_name="排序键"),
+        ),
+        migrations.RunPython(add_tokens, remove_tokens),
+        migrations.AlterField(
+            model_name="searchentry",
+            name="sort_key",
+            field=models.BigIntegerField(help_text="决定：公开日期与公示编号；事项：负的编号", unique=True,
+                                         verbose_name="排序键"),
+        ),
+        migrations.RunPython(make_index, drop_index),
+        migrations.AlterField(
+            model_name="publication",
+            name="item_code",
+            field=models.CharField(blank=True, max_length=32, verbose_name="主要执法事项编码"),
+        ),
+        migrations.RemoveIndex(
+            model_name="publication",
+            name="publication_live_decided",
+        ),
+        migrations.AddIndex(
+            model_name="publication",
+            index=models.Index(fields=["agency", "status", "item_code", "-published_on", "-id"],
+                               name="publication_live_item"),
+        ),
+        migrations.AddIndex(
+            model_name="publication",
+            index=models.Index(fields=["agency", "status", "-decided_on", "-id"], name="publication_live_decided"),
+        ),
+    ]
