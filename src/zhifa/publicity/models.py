@@ -42,9 +42,10 @@ class Publication(models.Model):
         ordering = ["-published_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="published"),
                                                name="publication_one_live_per_case")]
-        # the portal's lists: newest publication first, of all, of an item, or of a decision-date range
+        # the portal: the newest publications (home page, feed), and its lists, the newest decision first — all,
+        # of an item, of a decision-date range
         indexes = [models.Index(fields=["agency", "status", "-published_on", "-id"], name="publication_live_order"),
-                   models.Index(fields=["agency", "status", "item_code", "-published_on", "-id"],
+                   models.Index(fields=["agency", "status", "item_code", "-decided_on", "-id"],
                                 name="publication_live_item"),
                    models.Index(fields=["agency", "status", "-decided_on", "-id"], name="publication_live_decided")]
 
@@ -65,12 +66,15 @@ class SearchEntry(models.Model):
     kind = models.CharField("类别", max_length=8, choices=Kind.choices)
     ref = models.BigIntegerField("对象编号")
     grams = models.TextField("二元切分")
-    sort_key = models.BigIntegerField("排序键", unique=True, help_text="决定：公开日期与公示编号；事项：负的编号")
+    sort_key = models.BigIntegerField("排序键", unique=True, help_text="决定：决定日期与公示编号；事项：负的编号")
+    agency = models.ForeignKey("org.Agency", verbose_name="执法主体", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+", db_index=False, help_text="决定的执法主体；事项为空")
 
     class Meta:
         verbose_name = "公示检索条目"
         verbose_name_plural = "公示检索条目"
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="searchentry_one_per_object")]
+        indexes = [models.Index(fields=["agency", "-sort_key"], name="searchentry_agency_order")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref}"

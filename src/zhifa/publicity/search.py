@@ -8,13 +8,15 @@ occurs in the text: SQLite FTS5 phrases (``"旅行 行社"``), PostgreSQL ``tsqu
 over a ``tsvector`` with positions. Several runs in a query must all occur (AND).
 
 An entry's indexed text starts with *tokens* of three characters or more (so never one of a query's bigrams): its
-kind (``kdecision``, ``kitem``) and, for a decision, its agency (``ag12``), main item (``itwha001``) and decision
-month (``dm202611``). A search names them with the phrases, so the index alone narrows a search to one agency's
-decisions of an item or some months, and counts them, without reading the publications.
+kind (``kdecision``, ``kitem``) and, for a decision, its agency (``ag12``) and main item (``itwha001``). A search
+names them with the phrases, so the index alone narrows a search to one agency's decisions of an item.
 
-Each entry has a ``sort_key``, the FTS5 rowid on SQLite: for a decision, its publication day and id
-(``published_on.toordinal() << 32 | id``), so "the newest publication first" is the index's own descending order and
-a page costs the rows it shows, however many match; for an item, ``-id``. The index (``SearchEntry``; the
+Each entry has a ``sort_key``, the FTS5 rowid on SQLite: for a decision, its decision day and publication id
+(``decided_on.toordinal() << 32 | id``), so "the newest decision first" is the index's own descending order, a
+decision-date range is a key range, and a page or a capped count costs the rows it reads, however many match; for an
+item, ``-id``. PostgreSQL reads the entries in that order through an index on (agency, sort key) — a GIN index
+answers the agency token only by reading its whole posting list — and checks the words on each row, or, for rare
+words, takes the GIN index's few matches and sorts them; its planner chooses. The index (``SearchEntry``; the
 contentless FTS5 table or the ``vec`` column and its GIN index, and the triggers that keep them) is made by the
 migrations; the SQL is here. Only published, masked text is indexed, so a search never finds a name the page does
 not show.
@@ -22,10 +24,9 @@ not show.
 
 from __future__ import annotations
 
-import calendar
 import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -34,7 +35,6 @@ BREAK = "brk"  # between runs: three letters, so never one of a query's grams (w
 MIN_CHARS = 2
 ID_BITS = 32  # a decision's sort key: the publication day above these bits, the publication's id in them
 ID_MASK = (1 << ID_BITS) - 1
-MAX_MONTHS = 120  # a decision-date range of more months is checked on the publications alone, not by month tokens
 
 FTS = "publicity_search_fts"
 TABLE = "publicity_searchentry"
@@ -126,15 +126,16 @@ def item_token(code: str) -> str:
     return token("it", code)
 
 
-def month_token(day: date) -> str:
-    return f"dm{day.year:04d}{day.month:02d}"
-
-
-def decision_key(published_on: date, pk: int) -> int:
-    """A decision's sort key: descending order is newest publication first (``-published_on, -id``)."""
+def decision_key(decided_on: date, pk: int) -> int:
+    """A decision's sort key: descending order is the newest decision first (``-decided_on, -id``)."""
     if not 0 < pk <= ID_MASK:
         raise ValueError(f"publication id {pk} does not fit the search's sort key")
-    return (published_on.toordinal() << ID_BITS) | pk
+    return (decided_on.toordinal() << ID_BITS) | pk
+
+
+def day_key(day: date) -> int:
+    """The smallest sort key of a decision of ``day``."""
+    return day.toordinal() << ID_BITS
 
 
 def _expression(vendor: str, q: str, tokens: Iterable[str] = (), any_of: Iterable[str] = ()) -> str:
@@ -169,7 +170,8 @@ def matching(kind: str, q: str) -> RawSQL:
                   f"(SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)", [expr])
 
 
-def put(kind: str, ref: int, *texts: str, tokens: Iterable[str] = (), key: int | None = None) -> None:
+def put(kind: str, ref: int, *texts: str, tokens: Iterable[str] = (), key: int | None = None,
+        agency_id: int | None = None) -> None:
     """Index (or re-index) the public ``texts`` of object ``ref``, after its kind's token and ``tokens``; ``key``:
     its sort key (by default ``-ref`` for an item, ``ref`` otherwise — below every publication's key)."""
     from .models import SearchEntry
@@ -177,7 +179,8 @@ def put(kind: str, ref: int, *texts: str, tokens: Iterable[str] = (), key: int |
     if key is None:
         key = -ref if kind == SearchEntry.Kind.ITEM else ref
     text = " ".join([kind_token(kind), *tokens, grams(*texts)]).strip()
-    SearchEntry.objects.update_or_create(kind=kind, ref=ref, defaults={"grams": text, "sort_key": key})
+    SearchEntry.objects.update_or_create(kind=kind, ref=ref, defaults={"grams": text, "sort_key": key,
+                                                                       "agency_id": agency_id})
 
 
 def drop(kind: str, refs: Iterable[int]) -> None:
@@ -193,17 +196,17 @@ def decision_texts(content: dict) -> list[str]:
             content.get("decided_on", "")]
 
 
-def decision_tokens(agency_id: int, item_code: str, decided_on: date) -> list[str]:
-    return [agency_token(agency_id), *([item_token(item_code)] if item_code else []), month_token(decided_on)]
+def decision_tokens(agency_id: int, item_code: str) -> list[str]:
+    return [agency_token(agency_id), *([item_token(item_code)] if item_code else [])]
 
 
 def index_decision(pub) -> None:
-    """Index a live publication: its masked content's texts, after its agency, item and month tokens."""
+    """Index a live publication: its masked content's texts, after its agency and item tokens."""
     from .models import SearchEntry
 
     put(SearchEntry.Kind.DECISION, pub.pk, *decision_texts(pub.content),
-        tokens=decision_tokens(pub.agency_id, pub.item_code, pub.decided_on),
-        key=decision_key(pub.published_on, pub.pk))
+        tokens=decision_tokens(pub.agency_id, pub.item_code), key=decision_key(pub.decided_on, pub.pk),
+        agency_id=pub.agency_id)
 
 
 def index_item(item) -> None:
@@ -231,17 +234,8 @@ def index_items() -> int:
     return len(live)
 
 
-def months(since: date, until: date) -> list[date]:
-    """The first days of the months from ``since`` to ``until``."""
-    out, day = [], since.replace(day=1)
-    while day <= until:
-        out.append(day)
-        day = day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
-    return out
-
-
 class Results:
-    """A search's live publications of one agency, newest publication first: ``page(start, stop)`` the rows,
+    """A search's live publications of one agency, the newest decision first: ``page(start, stop)`` the rows,
     ``count(upto)`` how many, counted up to ``upto`` (a search needs no more)."""
 
     def __init__(self, agency, qs, *, q: str = "", item: str = "", since=None, until=None):
@@ -256,63 +250,84 @@ class Results:
 
 class TextResults(Results):
     """A text search, answered from the full-text index in its own order (the sort key descending): a page reads
-    its rows, and the count stops at ``upto``, however common the words. The agency, the item and the decision
-    months are tokens of the index; a range that does not start and end on a month's bounds is checked on the
-    publications as well."""
+    its rows, and the count stops at ``upto``, however common the words. The item is a token of the index, the
+    agency a token (SQLite) or a column (PostgreSQL), the decision-date range a range of sort keys.
 
-    def _query(self, vendor: str) -> tuple[str, list, list]:
-        """The expression, and the join and conditions on the publications (none when the tokens say it all)."""
-        tokens = [agency_token(self.agency.pk)] + ([item_token(self.item)] if self.item else [])
-        any_of, check = [], []
-        since, until = self.since, self.until
-        if since and until and since <= until and len(months(since, until)) <= MAX_MONTHS:
-            any_of = [month_token(m) for m in months(since, until)]
-            exact = since.day == 1 and until.day == calendar.monthrange(until.year, until.month)[1]
-            if exact:
-                since = until = None
-        for day, op in ((since, ">="), (until, "<=")):
-            if day:
-                check.append((f"p.decided_on {op} %s", day if vendor == "postgresql" else day.isoformat()))
-        return _expression(vendor, self.q, tokens, any_of), [c for c, _ in check], [v for _, v in check]
+    SQLite's FTS5 walks its doclists in rowid order, so a page is always read newest first from the index.
+    PostgreSQL's planner guesses how common the words are, and a wrong guess either sorts half a million matches or
+    walks a million entries for a rare word; so the search first takes up to ``FEW + 1`` matching keys in any order
+    (which is also the count): when there are at most ``FEW``, the page is cut from them; when there are more, the
+    words are common and the page is read by walking the (agency, sort key) index newest first."""
 
-    def _sql(self, count: bool) -> tuple[str, list]:
-        vendor = connection.vendor
-        expr, conditions, values = self._query(vendor)
+    FEW = 1000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._keys: list[int] | None = None
+
+    def _where(self, vendor: str) -> tuple[str, str, list]:
+        item = [item_token(self.item)] if self.item else []
         if vendor == "postgresql":
-            source, key, match = f"{TABLE} f", "f.sort_key", "f.vec @@ %s::tsquery"
+            key, where = "f.sort_key", ["f.agency_id = %s", "f.vec @@ %s::tsquery"]
+            params: list = [self.agency.pk, _expression(vendor, self.q, item)]
+            source = f"{TABLE} f"
         else:
-            source, key, match = f"{FTS} f", "f.rowid", f"f.{FTS} MATCH %s"
-        join = f" JOIN publicity_publication p ON p.id = ({key} & {ID_MASK})" if conditions else ""
-        sql = f"SELECT {key} FROM {source}{join} WHERE {' AND '.join([match, *conditions])}"
-        if count:
-            return f"SELECT count(*) FROM ({sql} LIMIT %s) t", [expr, *values]
-        return f"{sql} ORDER BY {key} DESC LIMIT %s OFFSET %s", [expr, *values]
+            key, where = "f.rowid", [f"f.{FTS} MATCH %s"]
+            params = [_expression(vendor, self.q, [agency_token(self.agency.pk), *item])]
+            source = f"{FTS} f"
+        if self.since:
+            where.append(f"{key} >= %s")
+            params.append(day_key(self.since))
+        if self.until:
+            where.append(f"{key} < %s")
+            params.append(day_key(self.until + timedelta(days=1)))
+        return key, f"SELECT {key} FROM {source} WHERE {' AND '.join(where)}", params
 
-    def _run(self, sql: str, params: list) -> list:
+    def _run(self, sql: str, params: list, *, walk: bool = False) -> list:
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
                 # psycopg prepares a statement run five times, and PostgreSQL may then keep a generic plan, blind
-                # to how common the searched words are; and short queries on a small server gain nothing from
-                # parallel workers
-                cur.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-                cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                # to how common the searched words are; short queries on a small server gain nothing from
+                # parallel workers; ``walk``: the words are common, read the entries in the index's order
+                settings = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"}
+                if walk:
+                    settings |= {"enable_bitmapscan": "off", "enable_seqscan": "off"}
+                cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                            [v for pair in settings.items() for v in pair])
             cur.execute(sql, params)
             return cur.fetchall()
 
+    def _some_keys(self) -> list[int]:
+        """Up to ``FEW + 1`` matching keys, in no order (PostgreSQL)."""
+        if self._keys is None:
+            _key, sql, params = self._where(connection.vendor)
+            self._keys = [k for (k,) in self._run(f"{sql} LIMIT %s", [*params, self.FEW + 1])]
+        return self._keys
+
     def page(self, start: int, stop: int) -> list:
-        sql, params = self._sql(False)
-        ids = [key & ID_MASK for (key,) in self._run(sql, [*params, stop - start, start])]
-        found = self.qs.in_bulk(ids)  # the live publications of the agency (the index holds only those)
-        return [found[i] for i in ids if i in found]
+        key, sql, params = self._where(connection.vendor)
+        if connection.vendor == "postgresql" and len(self._some_keys()) <= self.FEW:
+            keys = sorted(self._some_keys(), reverse=True)[start:stop]
+        else:
+            keys = [k for (k,) in self._run(f"{sql} ORDER BY {key} DESC LIMIT %s OFFSET %s",
+                                            [*params, stop - start, start], walk=True)]
+        ids = [k & ID_MASK for k in keys]
+        # by id alone (a planner without statistics would rather walk the agency's index), checked here: the
+        # index holds only live publications, so this is only a guard
+        found = self.qs.model.objects.order_by().in_bulk(ids)
+        return [found[i] for i in ids if i in found and found[i].agency_id == self.agency.pk
+                and found[i].status == found[i].Status.PUBLISHED]
 
     def count(self, upto: int) -> int:
-        sql, params = self._sql(True)
-        return self._run(sql, [*params, upto])[0][0]
+        if connection.vendor == "postgresql" and (len(self._some_keys()) <= self.FEW or upto <= self.FEW + 1):
+            return min(len(self._some_keys()), upto)
+        _key, sql, params = self._where(connection.vendor)
+        return self._run(f"SELECT count(*) FROM ({sql} LIMIT %s) t", [*params, upto])[0][0]
 
 
 def decisions(agency, *, q: str = "", item: str = "", since=None, until=None) -> Results:
     """The agency's live publications matching a search: text ``q``, the main item's code, a decision date range.
-    Newest publication first; a date range without text lists in the order of the decision date."""
+    The newest decision first."""
     from .models import Publication
 
     qs = Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED)
@@ -325,6 +340,4 @@ def decisions(agency, *, q: str = "", item: str = "", since=None, until=None) ->
     args = {"q": q, "item": item, "since": since, "until": until}
     if query_runs(q):
         return TextResults(agency, qs, **args)
-    if since or until:  # an index range on the decision date, however long
-        return Results(agency, qs.order_by("-decided_on", "-id"), **args)
-    return Results(agency, qs.order_by("-published_on", "-id"), **args)
+    return Results(agency, qs.order_by("-decided_on", "-id"), **args)

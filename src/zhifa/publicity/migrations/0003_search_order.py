@@ -1,7 +1,9 @@
 # The portal's search answered by the index in its own order (issue 7, bench/portal.py): each search entry gets a
-# sort key and starts with tokens (kind; a decision's agency, main item and month), the SQLite FTS5 table becomes
-# contentless with the sort key as rowid, and the publications get the indexes of the item and date lists.
+# sort key (a decision's day and id) and an agency and starts with tokens (kind; a decision's agency and main item),
+# the SQLite FTS5 table becomes contentless with the sort key as rowid, and the publications get the indexes of the
+# lists in the order of the decision date.
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 BATCH = 5000
@@ -30,11 +32,11 @@ def restore_old_index(apps, schema_editor):
 
 def _rewrite(schema_editor, rows) -> None:
     with schema_editor.connection.cursor() as cur:
-        cur.executemany(f"UPDATE {TABLE} SET grams = %s, sort_key = %s WHERE id = %s", rows)
+        cur.executemany(f"UPDATE {TABLE} SET grams = %s, sort_key = %s, agency_id = %s WHERE id = %s", rows)
 
 
 def add_tokens(apps, schema_editor):
-    """Every entry: its kind's token (and a decision's agency, item and month tokens) before its grams; its key."""
+    """Every entry: its kind's token (and a decision's agency and item tokens) before its grams; its key and agency."""
     from zhifa.publicity import search
 
     Publication = apps.get_model("publicity", "Publication")
@@ -48,19 +50,18 @@ def add_tokens(apps, schema_editor):
         last = entries[-1][0]
         pubs = {p["pk"]: p for p in Publication.objects.filter(
             pk__in=[ref for _, kind, ref, _ in entries if kind == "decision"]).values(
-            "pk", "agency_id", "item_code", "decided_on", "published_on")}
+            "pk", "agency_id", "item_code", "decided_on")}
         rows = []
         for pk, kind, ref, grams in entries:
-            tokens = [search.kind_token(kind)]
-            key = -ref
+            tokens, key, agency = [search.kind_token(kind)], -ref, None
             if kind == "decision":
                 p = pubs.get(ref)
                 if p is None:  # an entry without its publication finds nothing on the portal
                     key = -(10 ** 12) - pk
                 else:
-                    tokens += search.decision_tokens(p["agency_id"], p["item_code"], p["decided_on"])
-                    key = search.decision_key(p["published_on"], ref)
-            rows.append((" ".join([*tokens, grams]).strip(), key, pk))
+                    tokens += search.decision_tokens(p["agency_id"], p["item_code"])
+                    key, agency = search.decision_key(p["decided_on"], ref), p["agency_id"]
+            rows.append((" ".join([*tokens, grams]).strip(), key, agency, pk))
         _rewrite(schema_editor, rows)
 
 
@@ -71,7 +72,7 @@ def remove_tokens(apps, schema_editor):
         words = grams.split(" ")
         while words and len(words[0]) > 2 and words[0] != "brk":  # the leading tokens (grams have one or two)
             words.pop(0)
-        rows.append((" ".join(words), None, pk))
+        rows.append((" ".join(words), None, None, pk))
     _rewrite(schema_editor, rows)
 
 
@@ -93,6 +94,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("org", "0005_qualification_stamp"),
         ("publicity", "0002_portal"),
     ]
 
@@ -103,12 +105,23 @@ class Migration(migrations.Migration):
             name="sort_key",
             field=models.BigIntegerField(null=True, verbose_name="排序键"),
         ),
+        migrations.AddField(
+            model_name="searchentry",
+            name="agency",
+            field=models.ForeignKey(blank=True, db_index=False, help_text="决定的执法主体；事项为空", null=True,
+                                    on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.agency",
+                                    verbose_name="执法主体"),
+        ),
         migrations.RunPython(add_tokens, remove_tokens),
         migrations.AlterField(
             model_name="searchentry",
             name="sort_key",
-            field=models.BigIntegerField(help_text="决定：公开日期与公示编号；事项：负的编号", unique=True,
+            field=models.BigIntegerField(help_text="决定：决定日期与公示编号；事项：负的编号", unique=True,
                                          verbose_name="排序键"),
+        ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=models.Index(fields=["agency", "-sort_key"], name="searchentry_agency_order"),
         ),
         migrations.RunPython(make_index, drop_index),
         migrations.AlterField(
@@ -122,7 +135,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="publication",
-            index=models.Index(fields=["agency", "status", "item_code", "-published_on", "-id"],
+            index=models.Index(fields=["agency", "status", "item_code", "-decided_on", "-id"],
                                name="publication_live_item"),
         ),
         migrations.AddIndex(

@@ -78,7 +78,8 @@ def _live_count(agency) -> int:
 @require_GET
 def home(request, code):
     agency = agency_or_404(code)
-    latest = search.decisions(agency).page(0, 8)
+    latest = list(Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED)
+                  .order_by("-published_on", "-id")[:8])
     withdrawn = list(Publication.objects.filter(agency=agency, status=Publication.Status.WITHDRAWN)
                      .order_by("-withdrawn_on", "-id")[:3])
     return page(request, "publicity/portal/home.html",
