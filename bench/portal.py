@@ -229,10 +229,8 @@ class Maker:
             published_at=published_at, published_by_id=self.publisher.pk,
             take_down_on=max(self.today, decided_on) + timedelta(days=3 * 365), item_code=items[0].code,
             hidden_names=[])
-        tokens = [search.kind_token("decision"), *search.decision_tokens(self.agency.pk, items[0].code)]
-        self.w["entry"].add(id=self.take("entry"), kind="decision", ref=pub_id, agency_id=self.agency.pk,
-                            grams=" ".join([*tokens, search.grams(*search.decision_texts(content))]),
-                            sort_key=search.decision_key(decided_on, pub_id))
+        self.w["entry"].add(id=self.take("entry"), kind="decision", ref=pub_id,
+                            **search.decision_entry(pub_id, self.agency.pk, items[0].code, decided_on, content))
 
     def flush(self) -> int:
         from django.db import transaction

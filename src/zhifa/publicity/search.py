@@ -14,11 +14,13 @@ names them with the phrases, so the index alone narrows a search to one agency's
 Each entry has a ``sort_key``, the FTS5 rowid on SQLite: for a decision, its decision day and publication id
 (``decided_on.toordinal() << 32 | id``), so "the newest decision first" is the index's own descending order, a
 decision-date range is a key range, and a page or a capped count costs the rows it reads, however many match; for an
-item, ``-id``. PostgreSQL reads the entries in that order through an index on (agency, sort key) — a GIN index
+item, ``-id``. PostgreSQL's index is migration 0002's, unchanged: a ``vec`` tsvector column built from the grams
+with their positions by a trigger (not by a text search parser, which knows no Chinese words), and its GIN index.
+PostgreSQL reads the entries in that order through an index on (agency, sort key) — a GIN index
 answers the agency token only by reading its whole posting list — and checks the words on each row, or, for rare
 words, takes the GIN index's few matches and sorts them; its planner chooses. The index (``SearchEntry``; the
 contentless FTS5 table or the ``vec`` column and its GIN index, and the triggers that keep them) is made by the
-migrations; the SQL is here. Only published, masked text is indexed, so a search never finds a name the page does
+migrations; the SQLite SQL is here. Only published, masked text is indexed, so a search never finds a name the page does
 not show.
 """
 
@@ -33,7 +35,7 @@ from django.db.models.expressions import RawSQL
 
 BREAK = "brk"  # between runs: three letters, so never one of a query's grams (which have at most two)
 MIN_CHARS = 2
-ID_BITS = 32  # a decision's sort key: the publication day above these bits, the publication's id in them
+ID_BITS = 32  # a decision's sort key: the decision day above these bits, the publication's id in them
 ID_MASK = (1 << ID_BITS) - 1
 
 FTS = "publicity_search_fts"
@@ -53,27 +55,6 @@ SQLITE_CREATE = [
 ]
 SQLITE_DROP = ["DROP TRIGGER IF EXISTS publicity_search_au", "DROP TRIGGER IF EXISTS publicity_search_ad",
                "DROP TRIGGER IF EXISTS publicity_search_ai", f"DROP TABLE IF EXISTS {FTS}"]
-
-# The vector is built from the grams with their positions (not by a text search parser, which knows no Chinese
-# words and, under the C locale, no Chinese letters at all).
-POSTGRES_CREATE = [
-    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS vec tsvector",
-    "CREATE OR REPLACE FUNCTION publicity_search_vec() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "NEW.vec := (SELECT coalesce(string_agg(quote_literal(g) || ':' || least(i, 16383), ' '), '')::tsvector "
-    "FROM unnest(string_to_array(NEW.grams, ' ')) WITH ORDINALITY AS t(g, i) WHERE g <> ''); RETURN NEW; END $$",
-    f"CREATE OR REPLACE TRIGGER publicity_search_vec BEFORE INSERT OR UPDATE OF grams ON {TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION publicity_search_vec()",
-    f"CREATE INDEX IF NOT EXISTS publicity_search_vec_gin ON {TABLE} USING gin (vec)",
-]
-POSTGRES_DROP = ["DROP INDEX IF EXISTS publicity_search_vec_gin",
-                 f"DROP TRIGGER IF EXISTS publicity_search_vec ON {TABLE}",
-                 "DROP FUNCTION IF EXISTS publicity_search_vec()", f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS vec"]
-
-
-def statements(vendor: str, create: bool) -> list[str]:
-    pair = {"sqlite": (SQLITE_CREATE, SQLITE_DROP), "postgresql": (POSTGRES_CREATE, POSTGRES_DROP)}.get(vendor)
-    return [] if pair is None else pair[0 if create else 1]
-
 
 def runs(text: str) -> list[str]:
     """The runs of letters and digits of ``text``, normalised (NFKC, lower case)."""
@@ -138,22 +119,14 @@ def day_key(day: date) -> int:
     return day.toordinal() << ID_BITS
 
 
-def _expression(vendor: str, q: str, tokens: Iterable[str] = (), any_of: Iterable[str] = ()) -> str:
-    """The full-text expression on ``vendor``: every token, one of ``any_of`` (if any), and every run of ``q`` as a
-    phrase, all ANDed. Tokens and grams hold letters and digits only, so they need no escaping beyond the quotes."""
+def _expression(vendor: str, q: str, tokens: Iterable[str] = ()) -> str:
+    """The full-text expression on ``vendor``: every token and every run of ``q`` as a phrase, all ANDed. Tokens and
+    grams hold letters and digits only, so they need no escaping beyond the quotes."""
     phrases = [bigrams(r) for r in query_runs(q)]
-    any_of = list(any_of)
     if vendor == "postgresql":
-        parts = [f"'{t}'" for t in tokens]
-        if any_of:
-            parts.append("(" + " | ".join(f"'{t}'" for t in any_of) + ")")
-        parts += ["(" + " <-> ".join(f"'{g}'" for g in p) + ")" for p in phrases]
-        return " & ".join(parts)
-    parts = [f'"{t}"' for t in tokens]
-    if any_of:
-        parts.append("(" + " OR ".join(f'"{t}"' for t in any_of) + ")")
-    parts += ['"' + " ".join(p) + '"' for p in phrases]
-    return " AND ".join(parts)
+        return " & ".join([*(f"'{t}'" for t in tokens), *("(" + " <-> ".join(f"'{g}'" for g in p) + ")"
+                                                          for p in phrases)])
+    return " AND ".join([*(f'"{t}"' for t in tokens), *('"' + " ".join(p) + '"' for p in phrases)])
 
 
 def expression(q: str, vendor: str | None = None) -> str:
@@ -170,17 +143,18 @@ def matching(kind: str, q: str) -> RawSQL:
                   f"(SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)", [expr])
 
 
-def put(kind: str, ref: int, *texts: str, tokens: Iterable[str] = (), key: int | None = None,
-        agency_id: int | None = None) -> None:
-    """Index (or re-index) the public ``texts`` of object ``ref``, after its kind's token and ``tokens``; ``key``:
-    its sort key (by default ``-ref`` for an item, ``ref`` otherwise — below every publication's key)."""
+def put(kind: str, ref: int, *texts: str) -> None:
+    """Index (or re-index) the public ``texts`` of object ``ref`` after its kind's token; its sort key is ``-ref``
+    for an item, ``ref`` otherwise (below every publication's key: a decision is indexed by ``index_decision``)."""
     from .models import SearchEntry
 
-    if key is None:
-        key = -ref if kind == SearchEntry.Kind.ITEM else ref
-    text = " ".join([kind_token(kind), *tokens, grams(*texts)]).strip()
-    SearchEntry.objects.update_or_create(kind=kind, ref=ref, defaults={"grams": text, "sort_key": key,
-                                                                       "agency_id": agency_id})
+    SearchEntry.objects.update_or_create(kind=kind, ref=ref, defaults={
+        "grams": entry_text(kind, (), grams(*texts)), "sort_key": -ref if kind == SearchEntry.Kind.ITEM else ref})
+
+
+def entry_text(kind: str, tokens: Iterable[str], text_grams: str) -> str:
+    """An entry's indexed text: its kind's token, its ``tokens``, then the grams of its texts."""
+    return " ".join([kind_token(kind), *tokens, text_grams]).strip()
 
 
 def drop(kind: str, refs: Iterable[int]) -> None:
@@ -200,13 +174,19 @@ def decision_tokens(agency_id: int, item_code: str) -> list[str]:
     return [agency_token(agency_id), *([item_token(item_code)] if item_code else [])]
 
 
+def decision_entry(pk: int, agency_id: int, item_code: str, decided_on: date, content: dict) -> dict:
+    """The search entry's fields of a live publication: its masked content's texts after its agency and item
+    tokens, its sort key and agency (``index_decision``, and the benchmark's bulk writer)."""
+    return {"grams": entry_text("decision", decision_tokens(agency_id, item_code), grams(*decision_texts(content))),
+            "sort_key": decision_key(decided_on, pk), "agency_id": agency_id}
+
+
 def index_decision(pub) -> None:
-    """Index a live publication: its masked content's texts, after its agency and item tokens."""
+    """Index a live publication."""
     from .models import SearchEntry
 
-    put(SearchEntry.Kind.DECISION, pub.pk, *decision_texts(pub.content),
-        tokens=decision_tokens(pub.agency_id, pub.item_code), key=decision_key(pub.decided_on, pub.pk),
-        agency_id=pub.agency_id)
+    SearchEntry.objects.update_or_create(kind=SearchEntry.Kind.DECISION, ref=pub.pk, defaults=decision_entry(
+        pub.pk, pub.agency_id, pub.item_code, pub.decided_on, pub.content))
 
 
 def index_item(item) -> None:
@@ -236,10 +216,10 @@ def index_items() -> int:
 
 class Results:
     """A search's live publications of one agency, the newest decision first: ``page(start, stop)`` the rows,
-    ``count(upto)`` how many, counted up to ``upto`` (a search needs no more)."""
+    ``count(upto)`` how many, counted up to ``upto`` (a search needs no more). Without text: the queryset ``qs``."""
 
-    def __init__(self, agency, qs, *, q: str = "", item: str = "", since=None, until=None):
-        self.agency, self.qs, self.q, self.item, self.since, self.until = agency, qs, q, item, since, until
+    def __init__(self, qs):
+        self.qs = qs
 
     def page(self, start: int, stop: int) -> list:
         return list(self.qs[start:stop])
@@ -261,8 +241,8 @@ class TextResults(Results):
 
     FEW = 1000
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, agency, *, q: str, item: str = "", since=None, until=None):
+        self.agency, self.q, self.item, self.since, self.until = agency, q, item, since, until
         self._keys: list[int] | None = None
 
     def _where(self, vendor: str) -> tuple[str, str, list]:
@@ -305,16 +285,18 @@ class TextResults(Results):
         return self._keys
 
     def page(self, start: int, stop: int) -> list:
-        key, sql, params = self._where(connection.vendor)
+        from .models import Publication
+
         if connection.vendor == "postgresql" and len(self._some_keys()) <= self.FEW:
             keys = sorted(self._some_keys(), reverse=True)[start:stop]
         else:
+            key, sql, params = self._where(connection.vendor)
             keys = [k for (k,) in self._run(f"{sql} ORDER BY {key} DESC LIMIT %s OFFSET %s",
                                             [*params, stop - start, start], walk=True)]
         ids = [k & ID_MASK for k in keys]
         # by id alone (a planner without statistics would rather walk the agency's index), checked here: the
         # index holds only live publications, so this is only a guard
-        found = self.qs.model.objects.order_by().in_bulk(ids)
+        found = Publication.objects.order_by().in_bulk(ids)
         return [found[i] for i in ids if i in found and found[i].agency_id == self.agency.pk
                 and found[i].status == found[i].Status.PUBLISHED]
 
@@ -330,6 +312,8 @@ def decisions(agency, *, q: str = "", item: str = "", since=None, until=None) ->
     The newest decision first."""
     from .models import Publication
 
+    if query_runs(q):
+        return TextResults(agency, q=q, item=item, since=since, until=until)
     qs = Publication.objects.filter(agency=agency, status=Publication.Status.PUBLISHED)
     if item:
         qs = qs.filter(item_code=item)
@@ -337,7 +321,4 @@ def decisions(agency, *, q: str = "", item: str = "", since=None, until=None) ->
         qs = qs.filter(decided_on__gte=since)
     if until:
         qs = qs.filter(decided_on__lte=until)
-    args = {"q": q, "item": item, "since": since, "until": until}
-    if query_runs(q):
-        return TextResults(agency, qs, **args)
-    return Results(agency, qs.order_by("-decided_on", "-id"), **args)
+    return Results(qs.order_by("-decided_on", "-id"))

@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 
 # The full-text index as this migration made it (SQLite FTS5 over every entry, rowid = entry id; a PostgreSQL tsvector
-# GIN index); 0003 remade the SQLite one. Frozen here, not read from zhifa.publicity.search, which now says what the
-# latest migration makes.
+# built from the grams with their positions by a trigger — not by a text search parser, which knows no Chinese words —
+# and its GIN index). 0003 remade the SQLite one and kept the PostgreSQL one; the SQL is frozen here, and
+# zhifa.publicity.search holds the SQLite SQL of the latest migration.
 FTS = "publicity_search_fts"
 TABLE = "publicity_searchentry"
 SQLITE_CREATE = [
@@ -34,17 +35,22 @@ POSTGRES_CREATE = [
 POSTGRES_DROP = ["DROP INDEX IF EXISTS publicity_search_vec_gin",
                  f"DROP TRIGGER IF EXISTS publicity_search_vec ON {TABLE}",
                  "DROP FUNCTION IF EXISTS publicity_search_vec()", f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS vec"]
-STATEMENTS = {"sqlite": (SQLITE_CREATE, SQLITE_DROP), "postgresql": (POSTGRES_CREATE, POSTGRES_DROP)}
+
+
+def _run(schema_editor, create: bool) -> None:
+    from zhifa.records.triggers import by_vendor
+
+    for sql in by_vendor(schema_editor.connection.vendor, create, (SQLITE_CREATE, SQLITE_DROP),
+                         (POSTGRES_CREATE, POSTGRES_DROP)):
+        schema_editor.execute(sql, None)
 
 
 def install(apps, schema_editor):
-    for sql in STATEMENTS.get(schema_editor.connection.vendor, ((), ()))[0]:
-        schema_editor.execute(sql, None)
+    _run(schema_editor, True)
 
 
 def remove(apps, schema_editor):
-    for sql in STATEMENTS.get(schema_editor.connection.vendor, ((), ()))[1]:
-        schema_editor.execute(sql, None)
+    _run(schema_editor, False)
 
 
 class Migration(migrations.Migration):

@@ -3,31 +3,33 @@
 # the SQLite FTS5 table becomes contentless with the sort key as rowid, and the publications get the indexes of the
 # lists in the order of the decision date.
 
+from importlib import import_module
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 BATCH = 5000
 TABLE = "publicity_searchentry"
 
-# 0002's SQLite index and triggers (rowid = entry id), dropped before the entries change.
-OLD_SQLITE_DROP = ["DROP TRIGGER IF EXISTS publicity_search_au", "DROP TRIGGER IF EXISTS publicity_search_ad",
-                   "DROP TRIGGER IF EXISTS publicity_search_ai", "DROP TABLE IF EXISTS publicity_search_fts"]
+
+def _run(schema_editor, statements) -> None:
+    if schema_editor.connection.vendor == "sqlite":  # PostgreSQL keeps 0002's vec column and GIN index
+        for sql in statements:
+            schema_editor.execute(sql, None)
+
+
+def _0002():
+    return import_module("zhifa.publicity.migrations.0002_portal")
 
 
 def drop_old_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in OLD_SQLITE_DROP:
-            schema_editor.execute(sql, None)
+    """0002's SQLite index and triggers (rowid = entry id), dropped before the entries change."""
+    _run(schema_editor, _0002().SQLITE_DROP)
 
 
 def restore_old_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        from importlib import import_module
-
-        old = import_module("zhifa.publicity.migrations.0002_portal")
-        for sql in old.SQLITE_CREATE:
-            schema_editor.execute(sql, None)
-        schema_editor.execute("INSERT INTO publicity_search_fts(publicity_search_fts) VALUES ('rebuild')", None)
+    _run(schema_editor, [*_0002().SQLITE_CREATE,
+                         "INSERT INTO publicity_search_fts(publicity_search_fts) VALUES ('rebuild')"])
 
 
 def _rewrite(schema_editor, rows) -> None:
@@ -53,15 +55,15 @@ def add_tokens(apps, schema_editor):
             "pk", "agency_id", "item_code", "decided_on")}
         rows = []
         for pk, kind, ref, grams in entries:
-            tokens, key, agency = [search.kind_token(kind)], -ref, None
+            tokens, key, agency = [], -ref, None
             if kind == "decision":
                 p = pubs.get(ref)
                 if p is None:  # an entry without its publication finds nothing on the portal
                     key = -(10 ** 12) - pk
                 else:
-                    tokens += search.decision_tokens(p["agency_id"], p["item_code"])
+                    tokens = search.decision_tokens(p["agency_id"], p["item_code"])
                     key, agency = search.decision_key(p["decided_on"], ref), p["agency_id"]
-            rows.append((" ".join([*tokens, grams]).strip(), key, agency, pk))
+            rows.append((search.entry_text(kind, tokens, grams), key, agency, pk))
         _rewrite(schema_editor, rows)
 
 
@@ -77,18 +79,15 @@ def remove_tokens(apps, schema_editor):
 
 
 def make_index(apps, schema_editor):
-    from zhifa.publicity.search import statements
+    from zhifa.publicity.search import SQLITE_CREATE
 
-    for sql in statements(schema_editor.connection.vendor, create=True):
-        schema_editor.execute(sql, None)
+    _run(schema_editor, SQLITE_CREATE)
 
 
 def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        from zhifa.publicity.search import SQLITE_DROP
+    from zhifa.publicity.search import SQLITE_DROP
 
-        for sql in SQLITE_DROP:
-            schema_editor.execute(sql, None)
+    _run(schema_editor, SQLITE_DROP)
 
 
 class Migration(migrations.Migration):
