@@ -24,7 +24,8 @@ def database_env(engine: str, name: str) -> dict[str, str]:
         DATA.mkdir(parents=True, exist_ok=True)
         return {"ZHIFA_SQLITE_PATH": str(DATA / f"{name}.sqlite3"), "DATABASE_URL": ""}
     if engine == "postgres":
-        return {"DATABASE_URL": f"{PG_SERVER}/{name}"}
+        # the app server's local copy of the search index (zhifa.publicity.replica) beside the SQLite databases
+        return {"DATABASE_URL": f"{PG_SERVER}/{name}", "ZHIFA_SEARCH_REPLICA_DIR": str(DATA / "search")}
     raise SystemExit(f"unknown engine {engine!r}: sqlite or postgres")
 
 

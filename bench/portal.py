@@ -1,7 +1,7 @@
 """Server time of the public portal's decisions (事后公开) at scale: the search and the decision page.
 
     .venv/bin/python bench/portal.py [--decisions 1000000] [--engine sqlite|postgres] [--requests 300] [--json]
-                                     [--explain] [--no-counts] [--name DB]
+                                     [--explain] [--no-counts] [--name DB] [--strategies N]
 
 The database (``bench/.data/zhifa_bench_portal.sqlite3`` or the PostgreSQL database ``zhifa_bench_portal`` on
 $BENCH_PG) gets the reference catalog and the demo bureau (``load_demo --without-cases``), then ``--decisions``
@@ -37,6 +37,11 @@ Target (issue 7): search and decision page median ≤ 10 ms at 1,000,000 publish
 
 ``--explain`` prints every query the decisions list runs (page and count) with its plan, for a frequent and a rare
 fragment, an item, a month, no filter and a fragment in a quarter.
+
+``--strategies N`` (PostgreSQL) times, for the first N two-character and three-to-four-character searches, each way
+the database can answer them — the portal's own search, a count through the GIN index, page 1 by walking the sort key,
+page 1 sorted from the GIN matches — and stops: where PostgreSQL's time goes, and what a search without a count
+could at best save.
 """
 
 from __future__ import annotations
@@ -492,6 +497,87 @@ def explain(seed: int = 7) -> None:
                     print("    " + " | ".join(str(c) for c in row))
 
 
+# --- PostgreSQL: what each way of answering a text search costs -------------------------------------------------
+
+STRATEGIES = {
+    "app": "the portal's search: page 1 and the count to 1001 (search.decisions)",
+    "count gin": "count to 1001 through the GIN index on the rarest word, the phrase checked on each row",
+    "page walk": "page 1 by walking the sort key newest first, the phrase checked on each row",
+    "page gin": "page 1 from every GIN match of the rarest word, checked and sorted",
+    "page best": "the faster of the two pages for each query (a lower bound of a page without a count)",
+}
+
+
+def strategies(requests: int = 100, seed: int = 7) -> dict:
+    """PostgreSQL only: the database time of each way of answering the timed text searches (their first
+    ``requests`` two-character and three-to-four-character fragments, drawn as ``run`` draws them). The rarest word of
+    a query is the one least frequent in ``pg_stats`` (a word the statistics do not list is rarer than any listed).
+    ``{kind: {strategy: {median_ms, p90_ms}}}``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.db import connection, transaction
+
+    from zhifa.publicity import search
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--strategies measures PostgreSQL's index: run it with --engine postgres")
+    agency = demo_agency()
+    plan = urls(agency.code, Sampler(agency, random.Random(seed)), requests)
+    with connection.cursor() as cur:
+        cur.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                    "WHERE tablename = %s AND attname = 'vec'", [search.TABLE])
+        row = cur.fetchone()
+    freq = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+    def timed(sql: str, params: list, off: tuple[str, ...]) -> float:
+        settings = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"} | {
+            f"enable_{name}": "off" for name in off}
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                        [v for pair in settings.items() for v in pair])
+            t = time.perf_counter()
+            cur.execute(sql, params)
+            cur.fetchall()
+            return (time.perf_counter() - t) * 1000
+
+    base = f"SELECT sort_key FROM {search.TABLE} WHERE agency_id = %s AND vec @@ %s::tsquery"
+    out = {}
+    for kind in ("search 2 chars", "search 3-4 chars"):
+        times: dict[str, list[float]] = {k: [] for k in STRATEGIES}
+        for url in plan[kind]:
+            q = parse_qs(urlsplit(url).query)["q"][0]
+            full = search.expression(q, "postgresql")
+            rarest = "'" + min((g for r in search.query_runs(q) for g in search.bigrams(r)),
+                               key=lambda g: freq.get(g, 0)) + "'"
+            t = time.perf_counter()
+            found = search.decisions(agency, q=q)
+            found.page(0, 21)
+            found.count(1001)
+            times["app"].append((time.perf_counter() - t) * 1000)
+            checked = f"{base} AND ts_match_vq(vec, %s::tsquery)"
+            times["count gin"].append(timed(f"{checked} LIMIT 1001", [agency.pk, rarest, full],
+                                            ("seqscan", "indexscan")))
+            times["page walk"].append(timed(f"{base} ORDER BY sort_key DESC LIMIT 21", [agency.pk, full],
+                                            ("seqscan", "bitmapscan")))
+            times["page gin"].append(timed(f"{checked} ORDER BY sort_key DESC LIMIT 21", [agency.pk, rarest, full],
+                                           ("seqscan", "indexscan")))
+            times["page best"].append(min(times["page walk"][-1], times["page gin"][-1]))
+        out[kind] = {k: {"median_ms": round(statistics.median(v), 2),
+                         "p90_ms": round(sorted(v)[int(len(v) * 0.9)], 2)} for k, v in times.items()}
+    return out
+
+
+def print_strategies(figures: dict) -> None:
+    print("\nPostgreSQL: database time of each way of answering the text searches (ms)")
+    for name, what in STRATEGIES.items():
+        print(f"  {name:<10} {what}")
+    kinds = list(figures)
+    print(f"{'strategy':<12}" + "".join(f"{k + ' median':>24}{'p90':>8}" for k in kinds))
+    for name in STRATEGIES:
+        print(f"{name:<12}" + "".join(f"{figures[k][name]['median_ms']:>24.1f}{figures[k][name]['p90_ms']:>8.1f}"
+                                      for k in kinds))
+
+
 # --- main ---------------------------------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
@@ -503,6 +589,8 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-counts", action="store_true", help="do not count the searches' matches")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the search")
+    parser.add_argument("--strategies", type=int, metavar="N", default=0,
+                        help="PostgreSQL: time each way of answering N text searches of each kind, and stop")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     env = database_env(args.engine, args.name)
@@ -519,6 +607,13 @@ def main(argv=None) -> None:
     log(f"{args.engine}: {made['decisions']:,} published decisions, database {size / 2 ** 30:.2f} GiB")
     if args.explain:
         explain(args.seed)
+    if args.strategies:
+        found = strategies(args.strategies, args.seed)
+        if args.json:
+            print(json.dumps(found, indent=2))
+        else:
+            print_strategies(found)
+        return
     figures = run(args.requests, args.seed, counts=not args.no_counts, progress=log)
     figures.update(engine=args.engine, generated=made, database_bytes=size)
     if args.json:

@@ -50,6 +50,17 @@ def _evidence_storage(settings, evidence_dir):
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(evidence_dir)}}}
 
 
+@pytest.fixture(scope="session")
+def search_replica_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("search")
+
+
+@pytest.fixture(autouse=True)
+def _search_replica(settings, search_replica_dir):
+    """PostgreSQL's local copies of the search index (zhifa.publicity.replica) go to a temporary directory."""
+    settings.ZHIFA_SEARCH_REPLICA_DIR = search_replica_dir
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """Argon2 at production cost takes ~0.5 s a hash here; tests about hashing itself are marked `argon2`."""

@@ -272,6 +272,12 @@ def _evidence_storage() -> dict:
                         "directory_permissions_mode": 0o750}}
 
 
+# PostgreSQL: each app server keeps a local FTS5 copy of the portal's search index here (zhifa.publicity.replica;
+# one file per database, kept up to date by the searches themselves or `zhifa search_index`).
+# ZHIFA_SEARCH_REPLICA=0 searches PostgreSQL's GIN index instead (the same results, slower at scale).
+ZHIFA_SEARCH_REPLICA = env_bool("ZHIFA_SEARCH_REPLICA", True)
+ZHIFA_SEARCH_REPLICA_DIR = Path(os.environ.get("ZHIFA_SEARCH_REPLICA_DIR", VAR_DIR / "search"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -68,6 +69,19 @@ def test_generated_decisions_are_live_searchable_and_measured(client, capsys):
     out = capsys.readouterr().out
     assert "search 2 chars" in out and "=== frequent fragment" in out
 
+    if connection.vendor == "postgresql":
+        found = portal.strategies(4)
+        assert set(found) == {"search 2 chars", "search 3-4 chars"}
+        for kind in found.values():
+            assert set(kind) == set(portal.STRATEGIES)
+            assert all(f["median_ms"] > 0 and f["p90_ms"] >= f["median_ms"] for f in kind.values())
+            assert kind["page best"]["median_ms"] <= kind["page walk"]["median_ms"]
+        portal.print_strategies(found)
+        assert "page walk" in capsys.readouterr().out
+    else:
+        with pytest.raises(SystemExit, match="--engine postgres"):
+            portal.strategies(4)
+
 
 
 def _expected(pubs, q="", item="", since=None, until=None):
@@ -83,10 +97,23 @@ def _expected(pubs, q="", item="", since=None, until=None):
     return sorted(out, key=lambda p: (p.decided_on, p.pk), reverse=True)
 
 
-def test_the_index_finds_what_the_publications_hold_in_their_order():
+def _compare(agency, pubs, searches, engine: str) -> None:
+    for kw in searches:
+        want = _expected(pubs, **kw)
+        found = search.decisions(agency, **kw)
+        assert found.count(1001) == min(len(want), 1001), kw
+        assert found.count(3) == min(len(want), 3), kw
+        assert found.page(0, 21) == want[:21], kw
+        assert found.page(20, 41) == want[20:41], kw
+        if kw.get("q"):
+            assert found.engine == engine, kw
+
+
+def test_the_index_finds_what_the_publications_hold_in_their_order(settings):
     """Against the Python reading of the 500 generated publications: text (frequent, rare, several runs, none),
     item, decision-date ranges (a range of the index's keys), pages beyond the first, the capped count; another
-    agency finds nothing."""
+    agency finds nothing. The agency alone in the index (no agency token to read) and beside another agency's
+    decision; on PostgreSQL through this server's FTS5 copy of the index and through the GIN index."""
     from zhifa.org.models import Agency
 
     portal.generate(N, batch=250, progress=_quiet)
@@ -109,12 +136,21 @@ def test_the_index_finds_what_the_publications_hold_in_their_order():
             kw.update(since=since, until=since + timedelta(days=rng.randrange(0, 300)))
         searches.append(kw)
     searches += [{"item": pubs[0].item_code}, {"since": first, "until": first + timedelta(days=40)}]
-    for kw in searches:
-        want = _expected(pubs, **kw)
-        found = search.decisions(agency, **kw)
-        assert found.count(1001) == min(len(want), 1001), kw
-        assert found.count(3) == min(len(want), 3), kw
-        assert found.page(0, 21) == want[:21], kw
-        assert found.page(20, 41) == want[20:41], kw
+    postgres = connection.vendor == "postgresql"
     other = Agency.objects.exclude(pk=agency.pk).first()
-    assert search.decisions(other, q="有限").count(10) == 0
+
+    assert search.TextResults(agency, q="有限")._alone()
+    _compare(agency, pubs, searches, "sqlite")  # SQLite's own index, or PostgreSQL's local copy
+    # another agency's decision, as common as can be, its last day: found only by that agency
+    texts = [pubs[0].content["party"], "平舆县有限公司某某", pubs[-1].content["party"]]
+    SearchEntry.objects.create(kind=SearchEntry.Kind.DECISION, ref=10 ** 6, agency=other, sort_key=search.decision_key(
+        last, 10 ** 6), grams=search.entry_text("decision", search.decision_tokens(other.pk, pubs[0].item_code),
+                                                search.grams(*texts)))
+    assert not search.TextResults(agency, q="有限")._alone()
+    _compare(agency, pubs, searches, "sqlite")
+    assert search.decisions(other, q="有限").count(10) == 1
+    assert search.decisions(other, q="有限").page(0, 10) == []  # an entry without its live publication: not shown
+    if postgres:
+        settings.ZHIFA_SEARCH_REPLICA = False
+        _compare(agency, pubs, searches, "postgresql")
+        assert search.decisions(other, q="有限").count(10) == 1
