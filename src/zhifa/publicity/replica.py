@@ -7,14 +7,16 @@ in a few milliseconds. So on PostgreSQL each app server keeps a copy of the sear
 (``ZHIFA_SEARCH_REPLICA_DIR``, one file per database), and a text search reads the copy exactly as SQLite reads its
 own index; the publications themselves always come from PostgreSQL.
 
-The copy follows migration 0004's log (``publicity_search_log``): a trigger appends the sort key of every entry
-inserted, changed or deleted (NULL when the table is emptied), and the log's order is the commit order (writers take
-one advisory lock). Before each text search the copy reads the log past the number it has reached and applies it —
-each key's entry as it is now in PostgreSQL, or its removal — usually nothing, one indexed query. The copy is only
-an accelerator: inside a transaction (whose own uncommitted entries the log would show), when switched off
-(``ZHIFA_SEARCH_REPLICA=0``), while it is still catching up (more than ``REQUEST_CHANGES`` changes behind: a new
-server, a bulk import — each search applies that many, ``zhifa search_index`` all of them), or if its file cannot be
-written, the search asks PostgreSQL's GIN index, with the same results.
+A new copy starts from the entries as they are, then follows migration 0004's log (``publicity_search_log``): a
+trigger appends the sort key of every entry inserted, changed or deleted (NULL when the table is emptied), and the
+log's order is the commit order (writers take one advisory lock). Before each text search the copy reads the log past
+the number it has reached and applies it — each key's entry as it is now in PostgreSQL, or its removal — usually
+nothing, one indexed query.
+
+The copy is only an accelerator. Inside a transaction (whose own uncommitted entries the log would show), when
+switched off (``ZHIFA_SEARCH_REPLICA=0``), while it is catching up (more than ``REQUEST_CHANGES`` entries or changes
+behind: a new server, a bulk import — each search does that much, ``zhifa search_index`` all of it), or if its file
+cannot be written, the search asks PostgreSQL's GIN index, with the same results.
 """
 
 from __future__ import annotations
@@ -51,14 +53,16 @@ def _path() -> Path:
     return Path(settings.ZHIFA_SEARCH_REPLICA_DIR) / f"search-{hashlib.sha256(name.encode()).hexdigest()[:16]}.sqlite3"
 
 
-def _state() -> tuple[str, int]:
-    """The database's identity (a database made again under the same name has another oid) and the log's last
-    number, in one round trip."""
+def _state() -> tuple[str, int, tuple]:
+    """The identity of the log the copy follows — the database's and the log table's oids: a database or a log made
+    again under the same name is another — its last number, and the least and greatest agency of the entries
+    (``search.TextResults._alone``), in one round trip."""
     with connection.cursor() as cur:
-        cur.execute(f"SELECT (SELECT oid FROM pg_database WHERE datname = current_database()), "
-                    f"(SELECT coalesce(max(seq), 0) FROM {LOG})")
-        oid, top = cur.fetchone()
-    return f"{connection.settings_dict['NAME']}#{oid}", int(top)
+        cur.execute(f"SELECT (SELECT oid FROM pg_database WHERE datname = current_database()), '{LOG}'::regclass::oid, "
+                    f"(SELECT coalesce(max(seq), 0) FROM {LOG}), "
+                    f"(SELECT min(agency_id) FROM {TABLE}), (SELECT max(agency_id) FROM {TABLE})")
+        database, log, top, low, high = cur.fetchone()
+    return f"{connection.settings_dict['NAME']}#{database}.{log}", int(top), (low, high)
 
 
 class Replica:
@@ -68,6 +72,7 @@ class Replica:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.agencies: tuple = (None, None)  # the entries' least and greatest agency when last brought up to date
         self.db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -89,27 +94,54 @@ class Replica:
                             [(k, str(v)) for k, v in values.items()])
 
     def catch_up(self, source: str, top: int, limit: int | None = None) -> bool:
-        """Apply the log up to ``top``, at most ``limit`` numbers of it; whether the copy has then reached ``top``.
-        A copy of another database (or of this one made again) starts over."""
-        if self.meta("source") == source and self.seq() >= top:
+        """Bring the copy to the log's number ``top``, doing at most ``limit`` entries or log numbers of work;
+        whether it has then reached ``top``. A new copy (or a copy of another database or log, or of this one made
+        again) starts with the entries as they are — ``cursor`` is how far it has copied them, ``base`` the log's number
+        when it began — and then follows the log from ``base``: a change made while it copied is applied again."""
+        if self.meta("source") == source and self.meta("cursor") is None and self.seq() >= top:
             return True
         self.db.execute("BEGIN IMMEDIATE")  # one writer per file; the others wait, then find the work done
         try:
+            budget = limit if limit is not None else float("inf")
             if self.meta("source") != source:
                 self.db.execute(f"DELETE FROM {FTS}")
-                self._set(source=source, seq=0)
+                self._set(source=source, seq=0, base=top, cursor=-(2 ** 63))
+            cursor = self.meta("cursor")
+            while cursor is not None and budget > 0:
+                n = int(min(budget, BATCH))
+                rows = self._copy(int(cursor), n)
+                budget -= len(rows)
+                if len(rows) < n:  # the last entries: the copy is made, the log follows from ``base``
+                    self.db.execute("DELETE FROM meta WHERE key = 'cursor'")
+                    self._set(seq=self.meta("base"))
+                    cursor = None
+                else:
+                    cursor = rows[-1][0]
+                    self._set(cursor=cursor)
             last = self.seq()
-            stop = top if limit is None else min(top, last + limit)
-            while last < stop:
-                upto = min(stop, last + BATCH)
-                self._apply(last, upto)
-                last = upto
-            self._set(seq=max(last, self.seq()))
+            if cursor is None:
+                stop = int(min(top, last + budget))
+                while last < stop:
+                    upto = min(stop, last + BATCH)
+                    self._apply(last, upto)
+                    last = upto
+                self._set(seq=last)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        return last >= top
+        return cursor is None and last >= top
+
+    def _copy(self, after: int, n: int) -> list:
+        """The next ``n`` entries after the sort key ``after``, as they are now."""
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT sort_key, grams FROM {TABLE} WHERE sort_key > %s ORDER BY sort_key LIMIT %s",
+                        [after, n])
+            rows = cur.fetchall()
+        for key, grams in rows:
+            self.db.execute(f"DELETE FROM {FTS} WHERE rowid = ?", [key])
+            self.db.execute(f"INSERT INTO {FTS}(rowid, grams) VALUES (?, ?)", [key, grams])
+        return rows
 
     def _apply(self, after: int, upto: int) -> None:
         """The log's numbers (``after``, ``upto``]: each key's entry as it is now, or its removal."""
@@ -140,8 +172,9 @@ def current() -> Replica | None:
     if not enabled() or connection.in_atomic_block:
         return None
     try:
-        source, top = _state()
+        source, top, agencies = _state()
         replica = _open()
+        replica.agencies = agencies
         return replica if replica.catch_up(source, top, REQUEST_CHANGES) else None
     except (sqlite3.Error, OSError) as exc:  # a full disk, a locked file: PostgreSQL answers, with the same results
         logger.warning("search copy %s not used: %s", settings.ZHIFA_SEARCH_REPLICA_DIR, exc)
@@ -150,8 +183,9 @@ def current() -> Replica | None:
 
 def sync(progress=None) -> Replica:
     """Bring this server's copy fully up to date (``zhifa search_index``); ``progress(done, top)`` between batches."""
-    source, top = _state()
+    source, top, agencies = _state()
     replica = _open()
+    replica.agencies = agencies
     while not replica.catch_up(source, top, BATCH * 5):
         if progress:
             progress(replica.seq(), top)

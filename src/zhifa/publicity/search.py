@@ -258,18 +258,18 @@ class TextResults(Results):
         if vendor == "postgresql":
             key, where = "f.sort_key", ["f.agency_id = %s", "f.vec @@ %s::tsquery"]
             params: list = [self.agency.pk, _expression(vendor, self.q, item)]
-            source = f"{TABLE} f"
-        elif self._alone():  # no other agency's decision: no agency token to AND (its doclist is every entry)
-            key, where = "f.rowid", [f"f.{FTS} MATCH %s", "f.rowid > 0"]  # decisions (an item's key is negative)
-            params = [_expression(vendor, self.q, item)]
-            source = f"{FTS} f"
+            source, alone = f"{TABLE} f", False
         else:
-            key, where = "f.rowid", [f"f.{FTS} MATCH %s"]
-            params = [_expression(vendor, self.q, [agency_token(self.agency.pk), *item])]
-            source = f"{FTS} f"
-        if self.since:
+            key, where, source = "f.rowid", [f"f.{FTS} MATCH %s"], f"{FTS} f"
+            # no other agency's decision: no agency token to AND (its doclist would be every entry), the decisions
+            # are the positive keys (an item's is negative)
+            alone = self._alone()
+            params = [_expression(vendor, self.q, item if alone else [agency_token(self.agency.pk), *item])]
+        # one lower and one upper bound: FTS5 seeks to them (a second bound of a side would be a filter)
+        low = day_key(self.since) if self.since else (1 if alone else None)
+        if low is not None:
             where.append(f"{key} >= %s")
-            params.append(day_key(self.since))
+            params.append(low)
         if self.until:
             where.append(f"{key} < %s")
             params.append(day_key(self.until + timedelta(days=1)))
@@ -280,9 +280,12 @@ class TextResults(Results):
         from .models import SearchEntry
 
         if self._only is None:  # the least and the greatest agency: each one step into the (agency, key) index
-            agencies = SearchEntry.objects.filter(agency__isnull=False).values_list("agency_id", flat=True)
-            self._only = {agencies.order_by("agency_id").first(), agencies.order_by("-agency_id").first()} <= {
-                self.agency.pk, None}
+            if self.replica is not None:  # read with the log's number
+                bounds = set(self.replica.agencies)
+            else:
+                agencies = SearchEntry.objects.filter(agency__isnull=False).values_list("agency_id", flat=True)
+                bounds = {agencies.order_by("agency_id").first(), agencies.order_by("-agency_id").first()}
+            self._only = bounds <= {self.agency.pk, None}
         return self._only
 
     def _run(self, sql: str, params: list, *, walk: bool = False) -> list:

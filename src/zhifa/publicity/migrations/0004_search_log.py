@@ -1,5 +1,5 @@
-# PostgreSQL only: a log of the changes to the search entries, in the order they were committed, from which each app
-# server keeps its local copy of the search index (zhifa.publicity.replica). SQLite needs none: its FTS5 index is in
+# PostgreSQL only: a log of the changes to the search entries, in the order they were committed, which each app
+# server's local copy of the search index follows once it has copied the entries (zhifa.publicity.replica). SQLite needs none: its FTS5 index is in
 # the database itself.
 
 from django.db import migrations
@@ -26,8 +26,6 @@ POSTGRES_CREATE = [
     "FOR EACH ROW EXECUTE FUNCTION publicity_search_log()",
     f"CREATE OR REPLACE TRIGGER publicity_search_log_truncate AFTER TRUNCATE ON {TABLE} "
     "FOR EACH STATEMENT EXECUTE FUNCTION publicity_search_log()",
-    # the entries so far, so that a new copy is the log replayed from its start
-    f"INSERT INTO {LOG}(sort_key) SELECT sort_key FROM {TABLE} ORDER BY sort_key",
 ]
 POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS publicity_search_log_truncate ON {TABLE}",
                  f"DROP TRIGGER IF EXISTS publicity_search_log ON {TABLE}",
