@@ -9,19 +9,19 @@ over a ``tsvector`` with positions. Several runs in a query must all occur (AND)
 
 An entry's indexed text starts with *tokens* of three characters or more (so never one of a query's bigrams): its
 kind (``kdecision``, ``kitem``) and, for a decision, its agency (``ag12``) and main item (``itwha001``). A search
-names them with the phrases, so the index alone narrows a search to one agency's decisions of an item.
+names them with the phrases, so the index alone narrows a search to one agency's decisions of an item; when the index
+holds no other agency's decision (a county's database), the agency token is left out.
 
-Each entry has a ``sort_key``, the FTS5 rowid on SQLite: for a decision, its decision day and publication id
+Each entry has a ``sort_key``, the FTS5 rowid: for a decision, its decision day and publication id
 (``decided_on.toordinal() << 32 | id``), so "the newest decision first" is the index's own descending order, a
 decision-date range is a key range, and a page or a capped count costs the rows it reads, however many match; for an
-item, ``-id``. PostgreSQL's index is migration 0002's, unchanged: a ``vec`` tsvector column built from the grams
-with their positions by a trigger (not by a text search parser, which knows no Chinese words), and its GIN index.
-PostgreSQL reads the entries in that order through an index on (agency, sort key) — a GIN index
-answers the agency token only by reading its whole posting list — and checks the words on each row, or, for rare
-words, takes the GIN index's few matches and sorts them; its planner chooses. The index (``SearchEntry``; the
-contentless FTS5 table or the ``vec`` column and its GIN index, and the triggers that keep them) is made by the
-migrations; the SQLite SQL is here. Only published, masked text is indexed, so a search never finds a name the page does
-not show.
+item, ``-id``. On PostgreSQL a text search reads each app server's local FTS5 copy of the entries
+(``zhifa.publicity.replica``) the same way; without an up-to-date copy, migration 0002's index: a ``vec`` tsvector
+column built from the grams with their positions by a trigger (not by a text search parser, which knows no Chinese
+words), and its GIN index, read through an index on (agency, sort key) and checked row by row, or, for rare words,
+its few matches sorted. The index (``SearchEntry``; the contentless FTS5 table or the ``vec`` column and its GIN
+index, and the triggers that keep them) is made by the migrations; the SQLite SQL is here. Only published, masked
+text is indexed, so a search never finds a name the page does not show.
 """
 
 from __future__ import annotations
