@@ -535,11 +535,8 @@ def strategies(requests: int = 100, seed: int = 7) -> dict:
     freq = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
 
     def timed(sql: str, params: list, off: tuple[str, ...]) -> float:
-        settings = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"} | {
-            f"enable_{name}": "off" for name in off}
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
-                        [v for pair in settings.items() for v in pair])
+            search.pg_settings(cur, *off)  # as the portal's search sets them
             t = time.perf_counter()
             cur.execute(sql, params)
             cur.fetchall()

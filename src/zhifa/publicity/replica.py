@@ -98,13 +98,14 @@ class Replica:
         whether it has then reached ``top``. A new copy (or a copy of another database or log, or of this one made
         again) starts with the entries as they are — ``cursor`` is how far it has copied them, ``base`` the log's number
         when it began — and then follows the log from ``base``: a change made while it copied is applied again."""
-        if self.meta("source") == source and self.meta("cursor") is None and self.seq() >= top:
+        meta = dict(self.db.execute("SELECT key, value FROM meta"))  # every search: one read
+        if meta.get("source") == source and "cursor" not in meta and int(meta.get("seq") or 0) >= top:
             return True
         self.db.execute("BEGIN IMMEDIATE")  # one writer per file; the others wait, then find the work done
         try:
             budget = limit if limit is not None else float("inf")
             if self.meta("source") != source:
-                self.db.execute(f"DELETE FROM {FTS}")
+                self._empty()
                 self._set(source=source, seq=0, base=top, cursor=-(2 ** 63))
             cursor = self.meta("cursor")
             while cursor is not None and budget > 0:
@@ -139,9 +140,19 @@ class Replica:
                         [after, n])
             rows = cur.fetchall()
         for key, grams in rows:
-            self.db.execute(f"DELETE FROM {FTS} WHERE rowid = ?", [key])
-            self.db.execute(f"INSERT INTO {FTS}(rowid, grams) VALUES (?, ?)", [key, grams])
+            self._put(key, grams)
         return rows
+
+    def _empty(self) -> None:
+        """No entries: the table made again (deleting its rows would leave a delete marker per row in the index)."""
+        self.db.execute(f"DROP TABLE {FTS}")
+        self.db.execute(SCHEMA[1])
+
+    def _put(self, key: int, grams: str | None) -> None:
+        """The entry of ``key`` as it is now: ``grams``, or none."""
+        self.db.execute(f"DELETE FROM {FTS} WHERE rowid = ?", [key])
+        if grams is not None:
+            self.db.execute(f"INSERT INTO {FTS}(rowid, grams) VALUES (?, ?)", [key, grams])
 
     def _apply(self, after: int, upto: int) -> None:
         """The log's numbers (``after``, ``upto``]: each key's entry as it is now, or its removal."""
@@ -151,19 +162,21 @@ class Replica:
             rows = cur.fetchall()
         for key, grams in rows:
             if key is None:  # the entries were emptied
-                self.db.execute(f"DELETE FROM {FTS}")
-                continue
-            self.db.execute(f"DELETE FROM {FTS} WHERE rowid = ?", [key])
-            if grams is not None:
-                self.db.execute(f"INSERT INTO {FTS}(rowid, grams) VALUES (?, ?)", [key, grams])
+                self._empty()
+            else:
+                self._put(key, grams)
 
 
-def _open() -> Replica:
+def _open() -> tuple[Replica, str, int]:
+    """This thread's copy for the default database, with the identity and last number of the log it follows (its
+    ``agencies`` read with them)."""
+    source, top, agencies = _state()
     path = _path()
     replicas = _local.__dict__.setdefault("replicas", {})
     if path not in replicas or not path.exists():
         replicas[path] = Replica(path)
-    return replicas[path]
+    replicas[path].agencies = agencies
+    return replicas[path], source, top
 
 
 def current() -> Replica | None:
@@ -172,9 +185,7 @@ def current() -> Replica | None:
     if not enabled() or connection.in_atomic_block:
         return None
     try:
-        source, top, agencies = _state()
-        replica = _open()
-        replica.agencies = agencies
+        replica, source, top = _open()
         return replica if replica.catch_up(source, top, REQUEST_CHANGES) else None
     except (sqlite3.Error, OSError) as exc:  # a full disk, a locked file: PostgreSQL answers, with the same results
         logger.warning("search copy %s not used: %s", settings.ZHIFA_SEARCH_REPLICA_DIR, exc)
@@ -183,9 +194,7 @@ def current() -> Replica | None:
 
 def sync(progress=None) -> Replica:
     """Bring this server's copy fully up to date (``zhifa search_index``); ``progress(done, top)`` between batches."""
-    source, top, agencies = _state()
-    replica = _open()
-    replica.agencies = agencies
+    replica, source, top = _open()
     while not replica.catch_up(source, top, BATCH * 5):
         if progress:
             progress(replica.seq(), top)

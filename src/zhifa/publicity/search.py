@@ -214,6 +214,17 @@ def index_items() -> int:
     return len(live)
 
 
+def pg_settings(cur, *off: str) -> None:
+    """PostgreSQL's settings for a search's query, to the end of the transaction: psycopg prepares a statement run
+    five times, and PostgreSQL may then keep a generic plan, blind to how common the searched words are; short
+    queries on a small server gain nothing from parallel workers; ``off`` names plan nodes not to use
+    (``enable_<name>``)."""
+    settings = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"} | {
+        f"enable_{name}": "off" for name in off}
+    cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                [v for pair in settings.items() for v in pair])
+
+
 class Results:
     """A search's live publications of one agency, the newest decision first: ``page(start, stop)`` the rows,
     ``count(upto)`` how many, counted up to ``upto`` (a search needs no more). Without text: the queryset ``qs``."""
@@ -292,15 +303,8 @@ class TextResults(Results):
         if self.replica is not None:
             return self.replica.db.execute(sql.replace("%s", "?"), params).fetchall()
         with transaction.atomic(), connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                # psycopg prepares a statement run five times, and PostgreSQL may then keep a generic plan, blind
-                # to how common the searched words are; short queries on a small server gain nothing from
-                # parallel workers; ``walk``: the words are common, read the entries in the index's order
-                settings = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0"}
-                if walk:
-                    settings |= {"enable_bitmapscan": "off", "enable_seqscan": "off"}
-                cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
-                            [v for pair in settings.items() for v in pair])
+            if connection.vendor == "postgresql":  # ``walk``: the words are common, read the index's order
+                pg_settings(cur, *(("bitmapscan", "seqscan") if walk else ()))
             cur.execute(sql, params)
             return cur.fetchall()
 

@@ -42,6 +42,20 @@ def by_vendor(vendor: str, create: bool, sqlite: tuple[list[str], list[str]],
     return [] if pair is None else pair[0 if create else 1]
 
 
+def run_python(sqlite: tuple[list[str], list[str]] = ([], []), postgresql: tuple[list[str], list[str]] = ([], [])):
+    """A migration's operation that runs the (create, drop) statements of the database's vendor forwards and
+    backwards."""
+    from django.db import migrations
+
+    def run(create: bool):
+        def operation(apps, schema_editor):
+            for sql in by_vendor(schema_editor.connection.vendor, create, sqlite, postgresql):
+                schema_editor.execute(sql, None)
+        return operation
+
+    return migrations.RunPython(run(True), run(False))
+
+
 def statements(vendor: str, create: bool) -> list[str]:
     return by_vendor(vendor, create, (SQLITE_CREATE, SQLITE_DROP), (POSTGRES_CREATE, POSTGRES_DROP))
 

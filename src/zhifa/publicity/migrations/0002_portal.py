@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from zhifa.records.triggers import run_python
+
 
 # The full-text index as this migration made it (SQLite FTS5 over every entry, rowid = entry id; a PostgreSQL tsvector
 # built from the grams with their positions by a trigger — not by a text search parser, which knows no Chinese words —
@@ -35,22 +37,6 @@ POSTGRES_CREATE = [
 POSTGRES_DROP = ["DROP INDEX IF EXISTS publicity_search_vec_gin",
                  f"DROP TRIGGER IF EXISTS publicity_search_vec ON {TABLE}",
                  "DROP FUNCTION IF EXISTS publicity_search_vec()", f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS vec"]
-
-
-def _run(schema_editor, create: bool) -> None:
-    from zhifa.records.triggers import by_vendor
-
-    for sql in by_vendor(schema_editor.connection.vendor, create, (SQLITE_CREATE, SQLITE_DROP),
-                         (POSTGRES_CREATE, POSTGRES_DROP)):
-        schema_editor.execute(sql, None)
-
-
-def install(apps, schema_editor):
-    _run(schema_editor, True)
-
-
-def remove(apps, schema_editor):
-    _run(schema_editor, False)
 
 
 class Migration(migrations.Migration):
@@ -130,5 +116,5 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, default=list, help_text='证人、受害人等事实中出现的自然人',
                                    verbose_name='公开时另行隐去的姓名'),
         ),
-        migrations.RunPython(install, remove),
+        run_python((SQLITE_CREATE, SQLITE_DROP), (POSTGRES_CREATE, POSTGRES_DROP)),
     ]

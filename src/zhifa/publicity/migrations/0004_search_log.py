@@ -1,8 +1,10 @@
 # PostgreSQL only: a log of the changes to the search entries, in the order they were committed, which each app
-# server's local copy of the search index follows once it has copied the entries (zhifa.publicity.replica). SQLite needs none: its FTS5 index is in
-# the database itself.
+# server's local copy of the search index follows once it has copied the entries (zhifa.publicity.replica). SQLite
+# needs none: its FTS5 index is in the database itself.
 
 from django.db import migrations
+
+from zhifa.records.triggers import run_python
 
 TABLE = "publicity_searchentry"
 LOG = "publicity_search_log"
@@ -32,21 +34,6 @@ POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS publicity_search_log_truncate ON {TABL
                  "DROP FUNCTION IF EXISTS publicity_search_log()", f"DROP TABLE IF EXISTS {LOG}"]
 
 
-def _run(schema_editor, create: bool) -> None:
-    from zhifa.records.triggers import by_vendor
-
-    for sql in by_vendor(schema_editor.connection.vendor, create, ([], []), (POSTGRES_CREATE, POSTGRES_DROP)):
-        schema_editor.execute(sql, None)
-
-
-def install(apps, schema_editor):
-    _run(schema_editor, True)
-
-
-def remove(apps, schema_editor):
-    _run(schema_editor, False)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,5 +41,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, remove),
+        run_python(postgresql=(POSTGRES_CREATE, POSTGRES_DROP)),
     ]
